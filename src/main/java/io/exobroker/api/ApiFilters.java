@@ -1,0 +1,127 @@
+package io.exobroker.api;
+
+import io.exobroker.audit.AuditLog;
+import io.exobroker.caller.ApiKeyAuthenticator;
+import io.exobroker.caller.Caller;
+import io.exobroker.config.ApiConfig;
+import io.exobroker.error.BrokerException;
+import io.exobroker.error.ErrorCode;
+import io.exobroker.metrics.BrokerMetrics;
+import io.exobroker.registration.RegistrationStore;
+import io.exobroker.token.TokenService;
+import jakarta.ws.rs.Priorities;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerResponseContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+
+import java.util.Optional;
+
+/**
+ * What every {@code /v1} request goes through: a body size limit before anything is read, caller authentication
+ * before the body is parsed (so unauthenticated clients learn nothing from validation errors), and on the way out
+ * {@code Cache-Control: no-store}, the audit line and the request metric.
+ */
+public class ApiFilters {
+
+    static final String API_PREFIX = "/v1/";
+    static final String TOKEN_PATH = "/v1/token";
+    static final String API_KEY_HEADER = "X-Api-Key";
+
+    private final ApiKeyAuthenticator authenticator;
+    private final RegistrationStore store;
+    private final ApiConfig config;
+    private final RequestRecord record;
+    private final AuditLog audit;
+    private final BrokerMetrics metrics;
+
+    public ApiFilters(ApiKeyAuthenticator authenticator, RegistrationStore store, ApiConfig config, RequestRecord record,
+                      AuditLog audit, BrokerMetrics metrics) {
+        this.authenticator = authenticator;
+        this.store = store;
+        this.config = config;
+        this.record = record;
+        this.audit = audit;
+        this.metrics = metrics;
+    }
+
+    @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
+    public Optional<Response> limitBody(ContainerRequestContext request) {
+        if (!isApi(request)) {
+            return Optional.empty();
+        }
+        String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
+        if (length != null) {
+            long bytes;
+            try {
+                bytes = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                return problem(ErrorCode.BAD_REQUEST, "Content-Length is not a number");
+            }
+            if (bytes > config.maxBodyBytes()) {
+                return problem(ErrorCode.PAYLOAD_TOO_LARGE,
+                        "request body is " + bytes + " bytes; the limit is " + config.maxBodyBytes());
+            }
+        }
+        return Optional.empty();
+    }
+
+    @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
+    public Optional<Response> authenticate(ContainerRequestContext request) {
+        if (!isApi(request)) {
+            return Optional.empty();
+        }
+        if (!store.isLoaded()) {
+            return problem(ErrorCode.STORE_UNAVAILABLE, "the credential store has not been loaded yet; see the broker's log");
+        }
+        Optional<Caller> caller = authenticator.authenticate(
+                request.getHeaderString(HttpHeaders.AUTHORIZATION), request.getHeaderString(API_KEY_HEADER));
+        if (caller.isEmpty()) {
+            return problem(ErrorCode.UNAUTHENTICATED,
+                    "send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'");
+        }
+        record.caller(caller.get());
+        return Optional.empty();
+    }
+
+    @ServerResponseFilter
+    public void afterResponse(ContainerRequestContext request, ContainerResponseContext response) {
+        if (!isApi(request)) {
+            return;
+        }
+        response.getHeaders().putSingle(HttpHeaders.CACHE_CONTROL, "no-store");
+        response.getHeaders().putSingle("Pragma", "no-cache");
+        if (TOKEN_PATH.equals(request.getUriInfo().getPath())) {
+            recordTokenRequest(response);
+        }
+    }
+
+    private void recordTokenRequest(ContainerResponseContext response) {
+        String outcome;
+        String source = "-";
+        String tokenHash = "-";
+        TokenService.IssuedToken issued = record.issued();
+        if (response.getEntity() instanceof Problem problem) {
+            outcome = problem.code();
+        } else if (issued != null && response.getStatus() == 200) {
+            outcome = "issued";
+            source = issued.source().name().toLowerCase(java.util.Locale.ROOT);
+            tokenHash = issued.token().auditHash();
+        } else {
+            outcome = "status_" + response.getStatus();
+        }
+        audit.tokenRequest(new AuditLog.TokenRequestEntry("token_api", record.callerId(), record.registration(),
+                record.resource(), outcome, response.getStatus(), source, tokenHash));
+        metrics.tokenRequest(record.registrationExists() ? record.registration() : BrokerMetrics.NO_REGISTRATION, outcome);
+    }
+
+    private static boolean isApi(ContainerRequestContext request) {
+        return request.getUriInfo().getPath().startsWith(API_PREFIX);
+    }
+
+    private static Optional<Response> problem(ErrorCode code, String detail) {
+        return Optional.of(Problem.of(new BrokerException(code, detail)).toResponse());
+    }
+}

@@ -1,0 +1,43 @@
+package io.exobroker.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.exobroker.error.BrokerException;
+import io.exobroker.error.ErrorCode;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** An RFC 9457 problem with the broker's stable {@code code}. */
+@Schema(name = "Problem", description = "RFC 9457 problem details with a stable code")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(
+        @Schema(examples = "urn:exo-token-broker:problem:forbidden") @JsonProperty("type") String type,
+        @Schema(examples = "This caller may not use this registration") @JsonProperty("title") String title,
+        @Schema(examples = "403") @JsonProperty("status") int status,
+        @Schema(examples = "caller 'node-red' may not use registration 'finance-mail'") @JsonProperty("detail") String detail,
+        @Schema(examples = "forbidden") @JsonProperty("code") String code,
+        @Schema(description = "Entra ID's AADSTS error number, on upstream errors", examples = "7000215")
+        @JsonProperty("aadsts_code") Integer aadstsCode,
+        @Schema(description = "Seconds to wait before trying again", examples = "30")
+        @JsonProperty("retry_after_seconds") Long retryAfterSeconds) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    public static Problem of(BrokerException error) {
+        ErrorCode code = error.code();
+        return new Problem("urn:exo-token-broker:problem:" + code.code(), code.title(), code.status(), error.detail(),
+                code.code(), error.aadstsCode().orElse(null),
+                error.retryAfter().map(wait -> Math.max(1, (wait.toMillis() + 999) / 1000)).orElse(null));
+    }
+
+    public Response toResponse() {
+        Response.ResponseBuilder response = Response.status(status).type(MEDIA_TYPE).entity(this);
+        if (retryAfterSeconds != null) {
+            response.header("Retry-After", retryAfterSeconds);
+        }
+        if (status == 401) {
+            response.header("WWW-Authenticate", "Bearer realm=\"exo-token-broker\"");
+        }
+        return response.build();
+    }
+}

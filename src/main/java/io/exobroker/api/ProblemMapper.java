@@ -1,0 +1,100 @@
+package io.exobroker.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.exobroker.error.BrokerException;
+import io.exobroker.error.ErrorCode;
+import io.quarkus.logging.Log;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import java.util.concurrent.CompletionException;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The one place errors become responses: every failure is answered as problem+json with a stable code. Messages of
+ * parsers and frameworks are never passed through, since they can quote the request; only field names are named.
+ */
+public class ProblemMapper {
+
+    private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,40}");
+
+    @ServerExceptionMapper
+    public Response broker(BrokerException error) {
+        return Problem.of(error).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response completion(CompletionException error) {
+        Throwable cause = error.getCause();
+        if (cause instanceof BrokerException broker) {
+            return broker(broker);
+        }
+        return unexpected(cause == null ? error : cause);
+    }
+
+    @ServerExceptionMapper
+    public Response unknownField(UnrecognizedPropertyException error) {
+        return badRequest("unknown field " + fieldName(error.getPropertyName()));
+    }
+
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException error) {
+        return badRequest(error.getPath().isEmpty()
+                ? "the body must be a JSON object"
+                : "field " + path(error) + " has the wrong type");
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException error) {
+        return badRequest("the body is not valid JSON");
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException error) {
+        if (error.getCause() instanceof JsonProcessingException json) {
+            return json instanceof MismatchedInputException mismatched ? mismatchedInput(mismatched) : json(json);
+        }
+        int status = error.getResponse() == null ? 500 : error.getResponse().getStatus();
+        ErrorCode code = switch (status) {
+            case 400 -> ErrorCode.BAD_REQUEST;
+            case 401 -> ErrorCode.UNAUTHENTICATED;
+            case 403 -> ErrorCode.FORBIDDEN;
+            case 404 -> ErrorCode.NOT_FOUND;
+            case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+            case 406 -> ErrorCode.NOT_ACCEPTABLE;
+            case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+            case 415 -> ErrorCode.UNSUPPORTED_MEDIA_TYPE;
+            default -> null;
+        };
+        if (code == null) {
+            return unexpected(error);
+        }
+        return Problem.of(new BrokerException(code, code.title())).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable error) {
+        Log.errorf(error, "unexpected error answering a request: %s", error.getClass().getName());
+        return Problem.of(new BrokerException(ErrorCode.INTERNAL, "the broker failed unexpectedly; see its log")).toResponse();
+    }
+
+    private static Response badRequest(String detail) {
+        return Problem.of(new BrokerException(ErrorCode.BAD_REQUEST, detail)).toResponse();
+    }
+
+    private static String path(JsonMappingException error) {
+        return error.getPath().stream()
+                .map(reference -> reference.getFieldName() != null ? fieldName(reference.getFieldName())
+                        : "[" + reference.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+
+    private static String fieldName(String name) {
+        return name != null && FIELD_NAME.matcher(name).matches() ? "'" + name + "'" : "(unprintable name)";
+    }
+}

@@ -1,0 +1,64 @@
+package io.exobroker.api;
+
+import io.exobroker.caller.Caller;
+import io.exobroker.token.TokenService;
+import io.exobroker.registration.Slug;
+import jakarta.enterprise.context.RequestScoped;
+
+import java.util.regex.Pattern;
+
+/**
+ * What one API request established as it went (the caller, the registration and resource, the token issued), read
+ * at the end by the audit and metrics filter. Request scoped, so nothing outlives the request.
+ */
+@RequestScoped
+public class RequestRecord {
+
+    /** What may be written to the audit log as a resource: no spaces, quotes or control characters. */
+    private static final Pattern SAFE_RESOURCE = Pattern.compile("[A-Za-z0-9:/._~*-]{1,256}");
+
+    private Caller caller;
+    private String registration;
+    private boolean registrationExists;
+    private String resource;
+    private TokenService.IssuedToken issued;
+
+    public Caller caller() {
+        return caller;
+    }
+
+    void caller(Caller caller) {
+        this.caller = caller;
+    }
+
+    void target(String registration, boolean exists, String resource) {
+        this.registration = Slug.isValid(registration) ? registration : "(invalid)";
+        this.registrationExists = exists;
+        this.resource = resource == null ? null : SAFE_RESOURCE.matcher(resource).matches() ? resource : "(invalid)";
+    }
+
+    void issued(TokenService.IssuedToken issued) {
+        this.issued = issued;
+    }
+
+    String callerId() {
+        return caller == null ? "-" : caller.id();
+    }
+
+    /** The registration as sent, for the audit line; only slugs are kept, so nothing odd reaches the log. */
+    String registration() {
+        return registration == null ? "-" : registration;
+    }
+
+    boolean registrationExists() {
+        return registrationExists;
+    }
+
+    String resource() {
+        return resource == null ? "-" : resource;
+    }
+
+    TokenService.IssuedToken issued() {
+        return issued;
+    }
+}

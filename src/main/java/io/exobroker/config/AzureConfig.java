@@ -1,0 +1,34 @@
+package io.exobroker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** How the broker reaches Entra ID. */
+@ConfigMapping(prefix = "broker.azure")
+public interface AzureConfig {
+
+    /**
+     * Replaces every registration's authority host (scheme and host, e.g. {@code https://login.microsoftonline.us}),
+     * for a national cloud or a local emulator. A registration's own {@code authority_host} wins over this.
+     */
+    Optional<String> authorityHost();
+
+    /** Lets MSAL4J ask Entra ID's instance discovery endpoint about the authority. Off for emulators. */
+    @WithDefault("true")
+    boolean instanceDiscovery();
+
+    /** TCP connect timeout to the token endpoint (MSAL4J has none by default). */
+    @WithDefault("5s")
+    Duration connectTimeout();
+
+    /** Read timeout on the token endpoint: a hanging Entra ID fails the attempt after this. */
+    @WithDefault("10s")
+    Duration readTimeout();
+
+    /** Threads that run token endpoint calls; MSAL4J blocks one per call. */
+    @WithDefault("8")
+    int mintThreads();
+}

@@ -1,0 +1,43 @@
+package io.exobroker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+
+/** Token cache, refresh and upstream retry behaviour. */
+@ConfigMapping(prefix = "broker.token")
+public interface TokenConfig {
+
+    /** Remaining life a served token must have when the request does not say. */
+    @WithDefault("300s")
+    Duration defaultMinValidity();
+
+    /** Largest {@code min_validity_seconds} a request may ask for. */
+    @WithDefault("1800s")
+    Duration maxMinValidity();
+
+    /** Longest a request waits for a token before it is answered {@code upstream_unavailable}. */
+    @WithDefault("20s")
+    Duration requestTimeout();
+
+    /** Attempts per mint when Entra ID answers 429, 5xx or times out (the first attempt included). */
+    @WithDefault("3")
+    int maxAttempts();
+
+    /** First retry delay; doubles per attempt, with full jitter, never below Entra ID's Retry-After. */
+    @WithDefault("500ms")
+    Duration initialBackoff();
+
+    /** Cap on one retry delay, and on the Retry-After the broker is willing to wait inside one request. */
+    @WithDefault("10s")
+    Duration maxBackoff();
+
+    /** First pause after Entra ID rejects a registration's credential; doubles while it keeps failing. */
+    @WithDefault("30s")
+    Duration credentialErrorBackoff();
+
+    /** Longest pause after repeated credential rejections. */
+    @WithDefault("10m")
+    Duration maxCredentialErrorBackoff();
+}

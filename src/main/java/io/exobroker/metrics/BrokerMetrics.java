@@ -1,0 +1,115 @@
+package io.exobroker.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+/**
+ * The one place that names the broker's metrics and their tags. Tag values are bounded: registration ids only for
+ * registrations that exist, outcomes and AADSTS codes from fixed sets, so a caller sending random ids cannot grow
+ * the metric space.
+ */
+@ApplicationScoped
+public class BrokerMetrics {
+
+    public static final String NO_REGISTRATION = "-";
+    private static final String TOKEN_REQUESTS = "broker.token.requests";
+    private static final String TOKEN_CACHE = "broker.token.cache";
+    private static final String UPSTREAM_CALLS = "broker.upstream.calls";
+    private static final String UPSTREAM_LATENCY = "broker.upstream.latency";
+    private static final String TOKEN_EXPIRY = "broker.token.expiry";
+    private static final String REFRESHES = "broker.token.refreshes";
+
+    private final MeterRegistry registry;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Meter.Id> expiryGauges = new ConcurrentHashMap<>();
+
+    public BrokerMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** One token request and how it ended ({@code issued} or an error code). */
+    public void tokenRequest(String registration, String outcome) {
+        counter(TOKEN_REQUESTS, "registration", registration, "outcome", outcome).increment();
+    }
+
+    /** A cache lookup: {@code hit}, {@code miss} or {@code stale} (served while the upstream failed). */
+    public void cache(String result) {
+        counter(TOKEN_CACHE, "result", result, null, null).increment();
+    }
+
+    /** One attempt against Entra ID's token endpoint. */
+    public void upstreamCall(String registration, String outcome, String aadsts, Duration latency) {
+        counter(UPSTREAM_CALLS, "registration", registration, "outcome", outcome, "aadsts", aadsts).increment();
+        Timer.builder(UPSTREAM_LATENCY)
+                .description("Latency of calls to Entra ID's token endpoint")
+                .tags("outcome", outcome)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(5))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .register(registry)
+                .record(latency);
+    }
+
+    /** A background refresh: {@code success}, {@code failure} or {@code skipped} (token unused since its mint). */
+    public void refresh(String outcome) {
+        counter(REFRESHES, "outcome", outcome, null, null).increment();
+    }
+
+    /** Publishes seconds until the token cached for a registration and resource expires. */
+    public void trackExpiry(String registration, String resource, Supplier<Number> secondsLeft) {
+        expiryGauges.computeIfAbsent(registration + '\n' + resource, key -> Gauge
+                .builder(TOKEN_EXPIRY, secondsLeft)
+                .description("Seconds until the cached token expires")
+                .baseUnit("seconds")
+                .tags("registration", registration, "resource", resource)
+                .strongReference(true)
+                .register(registry)
+                .getId());
+    }
+
+    public void untrackExpiry(String registration) {
+        expiryGauges.entrySet().removeIf(entry -> {
+            if (entry.getKey().startsWith(registration + '\n')) {
+                registry.remove(entry.getValue());
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Registers a gauge the caller keeps current, e.g. registrations loaded. */
+    public void gauge(String name, String description, Supplier<Number> value) {
+        Gauge.builder(name, value).description(description).strongReference(true).register(registry);
+    }
+
+    private Counter counter(String name, String tag1, String value1, String tag2, String value2) {
+        return counter(name, tag1, value1, tag2, value2, null, null);
+    }
+
+    private Counter counter(String name, String tag1, String value1, String tag2, String value2, String tag3, String value3) {
+        String key = name + '\n' + value1 + '\n' + value2 + '\n' + value3;
+        Counter counter = counters.get(key);
+        if (counter == null) {
+            Tags tags = Tags.of(tag1, value1);
+            if (tag2 != null) {
+                tags = tags.and(tag2, value2);
+            }
+            if (tag3 != null) {
+                tags = tags.and(tag3, value3);
+            }
+            Tags allTags = tags;
+            counter = counters.computeIfAbsent(key, k -> Counter.builder(name).tags(allTags).register(registry));
+        }
+        return counter;
+    }
+}

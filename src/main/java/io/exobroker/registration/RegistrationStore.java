@@ -1,0 +1,32 @@
+package io.exobroker.registration;
+
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where registrations, their credentials and callers come from: the files store now, Vault later. The token code
+ * depends only on this interface.
+ */
+public interface RegistrationStore {
+
+    /** Loads the store for the first time and starts watching it for changes. */
+    void start();
+
+    /** Stops watching. */
+    void stop();
+
+    /** The records loaded now; never null, empty before the first load. */
+    StoreSnapshot current();
+
+    /** True once the store has been read completely at least once. */
+    boolean isLoaded();
+
+    /**
+     * Reads one registration from the backing store now, bypassing any polling interval, and publishes the result.
+     * Called when Entra ID rejects a credential, since the rejection often means the store already holds a new one.
+     */
+    Optional<Registration> reread(String registrationId);
+
+    /** Tells {@code listener} about every change after it is published. */
+    void onChange(Consumer<StoreChange> listener);
+}

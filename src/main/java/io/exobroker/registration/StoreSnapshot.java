@@ -1,0 +1,28 @@
+package io.exobroker.registration;
+
+import io.exobroker.caller.Caller;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** An immutable view of the store at one moment, replaced whole on every change. */
+public record StoreSnapshot(
+        Map<String, Registration> registrations,
+        Map<String, Caller> callers,
+        List<RecordProblem> problems,
+        Instant loadedAt) {
+
+    public static final StoreSnapshot EMPTY = new StoreSnapshot(Map.of(), Map.of(), List.of(), Instant.EPOCH);
+
+    public StoreSnapshot {
+        registrations = Map.copyOf(registrations);
+        callers = Map.copyOf(callers);
+        problems = List.copyOf(problems);
+    }
+
+    public Optional<Registration> registration(String id) {
+        return Optional.ofNullable(registrations.get(id));
+    }
+}

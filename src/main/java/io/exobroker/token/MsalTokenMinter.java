@@ -1,0 +1,195 @@
+package io.exobroker.token;
+
+import com.microsoft.aad.msal4j.ClientCredentialFactory;
+import com.microsoft.aad.msal4j.ClientCredentialParameters;
+import com.microsoft.aad.msal4j.ConfidentialClientApplication;
+import com.microsoft.aad.msal4j.IAuthenticationResult;
+import com.microsoft.aad.msal4j.IClientCredential;
+import com.microsoft.aad.msal4j.MsalClientException;
+import com.microsoft.aad.msal4j.MsalServiceException;
+import io.exobroker.config.AzureConfig;
+import io.exobroker.registration.Credential;
+import io.exobroker.registration.Registration;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.net.MalformedURLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Mints with MSAL4J: one {@link ConfidentialClientApplication} per registration credential version, built with
+ * explicit connect/read timeouts (MSAL4J has none by default) and the broker's own executor (by default MSAL4J runs
+ * on the common ForkJoinPool, which its blocking HTTP calls starve). MSAL4J's own token cache is skipped: the broker
+ * caches per key and MSAL4J's lookup scans every cached token.
+ */
+@ApplicationScoped
+public class MsalTokenMinter implements TokenMinter {
+
+    private static final Pattern AADSTS = Pattern.compile("AADSTS(\\d{1,9})");
+    private static final Pattern STATUS_IN_MESSAGE = Pattern.compile("status code:? (\\d{3})");
+
+    private record ClientKey(String registrationId, long credentialVersion) {
+    }
+
+    private final AzureConfig config;
+    private final Clock clock;
+    private final ExecutorService executor;
+    private final Map<ClientKey, ConfidentialClientApplication> clients = new ConcurrentHashMap<>();
+
+    public MsalTokenMinter(AzureConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = Executors.newFixedThreadPool(config.mintThreads(), runnable -> {
+            Thread thread = new Thread(runnable, "exo-mint-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    @Override
+    public CompletableFuture<AccessToken> mint(Registration registration, String scope) {
+        ConfidentialClientApplication client;
+        try {
+            client = clients.computeIfAbsent(new ClientKey(registration.id(), registration.credentialVersion()),
+                    key -> build(registration));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.REJECTED, null, null,
+                    null, null, "cannot build an MSAL client: " + e.getClass().getSimpleName()));
+        }
+        ClientCredentialParameters parameters = ClientCredentialParameters.builder(Set.of(scope)).skipCache(true).build();
+        Instant sent = clock.instant();
+        return client.acquireToken(parameters).handle((result, error) -> {
+            if (error != null) {
+                throw classify(error);
+            }
+            return toToken(result, scope, sent);
+        });
+    }
+
+    @Override
+    public void forget(String registrationId) {
+        clients.keySet().removeIf(key -> key.registrationId().equals(registrationId));
+    }
+
+    @PreDestroy
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    private ConfidentialClientApplication build(Registration registration) {
+        IClientCredential credential;
+        if (registration.credential() instanceof Credential.Certificate certificate) {
+            credential = ClientCredentialFactory.createFromCertificateChain(certificate.privateKey(), certificate.chain());
+        } else {
+            Credential.ClientSecret secret = (Credential.ClientSecret) registration.credential();
+            credential = ClientCredentialFactory.createFromSecret(secret.secret().reveal());
+        }
+        boolean custom = registration.hasCustomAuthority(config.authorityHost());
+        try {
+            ConfidentialClientApplication.Builder builder = ConfidentialClientApplication
+                    .builder(registration.clientId(), credential)
+                    .authority(registration.authority(config.authorityHost()))
+                    .validateAuthority(!custom)
+                    .instanceDiscovery(config.instanceDiscovery())
+                    .executorService(executor)
+                    .connectTimeoutForDefaultHttpClient((int) config.connectTimeout().toMillis())
+                    .readTimeoutForDefaultHttpClient((int) config.readTimeout().toMillis())
+                    .logPii(false);
+            if (registration.credential() instanceof Credential.Certificate certificate) {
+                builder.sendX5c(certificate.sendX5c());
+            }
+            return builder.build();
+        } catch (MalformedURLException e) {
+            throw new IllegalArgumentException("authority is not a URL", e);
+        }
+    }
+
+    private AccessToken toToken(IAuthenticationResult result, String scope, Instant sent) {
+        Instant expiresOn = result.expiresOnDate().toInstant();
+        Long refreshOn = result.metadata() == null ? null : result.metadata().refreshOn();
+        Optional<Instant> refresh = refreshOn == null || refreshOn <= 0
+                ? Optional.empty() : Optional.of(Instant.ofEpochSecond(refreshOn));
+        Instant issuedAt = sent.isBefore(expiresOn) ? sent : expiresOn.minusSeconds(1);
+        return AccessToken.of(result.accessToken(), scope, issuedAt, expiresOn, refresh);
+    }
+
+    /** Turns whatever MSAL4J threw into a retry/backoff decision, keeping only codes, never Entra ID's prose. */
+    static UpstreamException classify(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof UpstreamException upstream) {
+            return upstream;
+        }
+        if (cause instanceof MsalServiceException service) {
+            String message = String.valueOf(service.getMessage());
+            Integer status = service.statusCode();
+            if (status == null) {
+                Matcher inMessage = STATUS_IN_MESSAGE.matcher(message);
+                status = inMessage.find() ? Integer.valueOf(inMessage.group(1)) : null;
+            }
+            Matcher aadstsMatch = AADSTS.matcher(message);
+            Integer aadsts = aadstsMatch.find() ? Integer.valueOf(aadstsMatch.group(1)) : null;
+            Duration retryAfter = retryAfter(service.headers());
+            String oauthError = service.errorCode();
+            String summary = "HTTP " + (status == null ? "?" : status) + " " + oauthError
+                    + (aadsts == null ? "" : " AADSTS" + aadsts)
+                    + (service.correlationId() == null ? "" : " correlation_id=" + service.correlationId());
+            UpstreamException.Kind kind;
+            if (status != null && status == 429) {
+                kind = UpstreamException.Kind.THROTTLED;
+            } else if (status == null || status >= 500) {
+                kind = UpstreamException.Kind.UNAVAILABLE;
+            } else if (aadsts != null && UpstreamException.CREDENTIAL_CODES.contains(aadsts)) {
+                kind = UpstreamException.Kind.CREDENTIAL;
+            } else {
+                kind = UpstreamException.Kind.REJECTED;
+            }
+            return new UpstreamException(kind, status, aadsts, oauthError, retryAfter, summary);
+        }
+        String what = cause instanceof MsalClientException && cause.getCause() != null
+                ? cause.getCause().getClass().getSimpleName() : cause.getClass().getSimpleName();
+        return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, null, null, null, null,
+                "no usable answer from the token endpoint: " + what);
+    }
+
+    static Duration retryAfter(Map<String, List<String>> headers) {
+        if (headers == null) {
+            return null;
+        }
+        Map<String, List<String>> caseless = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.forEach((name, values) -> {
+            if (name != null) {
+                caseless.put(name, values);
+            }
+        });
+        List<String> values = caseless.get("Retry-After");
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(values.get(0).trim());
+            return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
+        } catch (NumberFormatException e) {
+            return null; // an HTTP-date: rare from Entra ID; the broker's own backoff applies
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package io.exobroker.token;
+
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * Tokens in memory, one per {@link TokenKey}. A lookup is one hash probe whatever the number of registrations.
+ * Entries of older credential versions stay until they expire, so they can still be served while the upstream fails.
+ */
+final class TokenCache {
+
+    /** A cached token, when to refresh it, and whether anyone asked for it since it was minted. */
+    static final class Entry {
+        final AccessToken token;
+        final Instant refreshAt;
+        private volatile boolean used;
+        private volatile ScheduledFuture<?> task;
+
+        Entry(AccessToken token, Instant refreshAt) {
+            this.token = token;
+            this.refreshAt = refreshAt;
+        }
+
+        void markUsed() {
+            if (!used) {
+                used = true; // written once, so concurrent readers do not contend on the cache line
+            }
+        }
+
+        boolean wasUsed() {
+            return used;
+        }
+
+        void schedule(ScheduledFuture<?> next) {
+            ScheduledFuture<?> previous = task;
+            task = next;
+            if (previous != null) {
+                previous.cancel(false);
+            }
+        }
+
+        void cancel() {
+            ScheduledFuture<?> current = task;
+            if (current != null) {
+                current.cancel(false);
+            }
+        }
+    }
+
+    private final Map<TokenKey, Entry> entries = new ConcurrentHashMap<>();
+    private final Map<String, Set<TokenKey>> keysByRegistration = new ConcurrentHashMap<>();
+
+    Entry get(TokenKey key) {
+        return entries.get(key);
+    }
+
+    void put(TokenKey key, Entry entry) {
+        keysByRegistration.computeIfAbsent(key.registrationId(), id -> ConcurrentHashMap.newKeySet()).add(key);
+        Entry previous = entries.put(key, entry);
+        if (previous != null) {
+            previous.cancel();
+        }
+    }
+
+    /** Removes an entry only if it is still the one given, so a newer token is never dropped by an old task. */
+    boolean remove(TokenKey key, Entry entry) {
+        if (entries.remove(key, entry)) {
+            entry.cancel();
+            Set<TokenKey> keys = keysByRegistration.get(key.registrationId());
+            if (keys != null) {
+                keys.remove(key);
+            }
+            return true;
+        }
+        return false;
+    }
+
+    /** The valid token with most life left for a registration and scope, of any credential version. */
+    Optional<Entry> bestValid(String registrationId, String scope, Instant now) {
+        Entry best = null;
+        for (TokenKey key : keysByRegistration.getOrDefault(registrationId, Set.of())) {
+            Entry entry = entries.get(key);
+            if (entry != null && key.scope().equals(scope) && entry.token.isValidAt(now)
+                    && (best == null || entry.token.expiresOn().isAfter(best.token.expiresOn()))) {
+                best = entry;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    /** Drops every token of a registration; returns how many. */
+    int removeRegistration(String registrationId) {
+        Set<TokenKey> keys = keysByRegistration.remove(registrationId);
+        int removed = 0;
+        if (keys != null) {
+            for (TokenKey key : keys) {
+                Entry entry = entries.remove(key);
+                if (entry != null) {
+                    entry.cancel();
+                    removed++;
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Drops tokens of a registration's credential versions other than {@code keep}. */
+    void removeOtherVersions(String registrationId, long keep) {
+        for (TokenKey key : keysByRegistration.getOrDefault(registrationId, Set.of())) {
+            if (key.credentialVersion() != keep) {
+                Entry entry = entries.get(key);
+                if (entry != null) {
+                    remove(key, entry);
+                }
+            }
+        }
+    }
+
+    int size() {
+        return entries.size();
+    }
+}

@@ -1,0 +1,17 @@
+package io.exobroker.token;
+
+import io.exobroker.registration.Registration;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One call to Entra ID's token endpoint for a registration and scope. No caching and no retries here: those belong to
+ * {@link TokenService}. Fails with {@link UpstreamException}.
+ */
+public interface TokenMinter {
+
+    CompletableFuture<AccessToken> mint(Registration registration, String scope);
+
+    /** Drops whatever the minter built for this registration (clients of older credential versions included). */
+    void forget(String registrationId);
+}

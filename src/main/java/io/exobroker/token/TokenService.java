@@ -1,0 +1,356 @@
+package io.exobroker.token;
+
+import io.exobroker.config.TokenConfig;
+import io.exobroker.error.BrokerException;
+import io.exobroker.error.ErrorCode;
+import io.exobroker.metrics.BrokerMetrics;
+import io.exobroker.registration.Registration;
+import io.exobroker.registration.RegistrationStore;
+import io.exobroker.registration.ResourceScopes;
+import io.exobroker.registration.StoreChange;
+import io.quarkus.logging.Log;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Decides every token's fate: served from cache, minted, refreshed ahead of expiry, or served stale while Entra ID
+ * fails. The rules:
+ * <ul>
+ *   <li>Serve from cache while the token has at least the requested life left (capped at half its lifetime).</li>
+ *   <li>Single flight: however many requests miss on one key at once, one call goes to Entra ID; all share it.</li>
+ *   <li>Refresh in the background at a jittered point after Entra ID's {@code refresh_in} (or half the lifetime), so
+ *       tokens issued together are not refreshed together and no request waits on a refresh. Tokens nobody asked for
+ *       since their mint are left to expire instead of being refreshed forever.</li>
+ *   <li>Stale-if-error: when a mint fails or times out, a still-valid cached token is served.</li>
+ *   <li>A rejected credential is re-read from the store once (it may have been rotated); if the store has nothing
+ *       newer, the registration's credential version is paused with a doubling backoff.</li>
+ * </ul>
+ */
+@ApplicationScoped
+public class TokenService {
+
+    public enum Source { CACHE, MINTED, STALE }
+
+    /** A token handed to a caller and where it came from. */
+    public record IssuedToken(AccessToken token, Source source) {
+    }
+
+    private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
+    private static final Duration MIN_REFRESH_RETRY = Duration.ofSeconds(5);
+    private static final Duration MAX_REFRESH_RETRY = Duration.ofSeconds(60);
+
+    private final RegistrationStore store;
+    private final TokenMinter minter;
+    private final TokenConfig config;
+    private final BrokerMetrics metrics;
+    private final Clock clock;
+    private final TokenCache cache = new TokenCache();
+    private final Map<TokenKey, CompletableFuture<AccessToken>> flights = new ConcurrentHashMap<>();
+    private final RegistrationBackoff backoff;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final ExecutorService storeReader;
+    private final RetryingMinter retryingMinter;
+
+    public TokenService(RegistrationStore store, TokenMinter minter, TokenConfig config, BrokerMetrics metrics, Clock clock) {
+        this.store = store;
+        this.minter = minter;
+        this.config = config;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.backoff = new RegistrationBackoff(config);
+        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> daemon(runnable, "exo-token-scheduler"));
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        this.storeReader = Executors.newFixedThreadPool(2, runnable -> daemon(runnable, "exo-store-reread"));
+        this.retryingMinter = new RetryingMinter(minter, config, backoff, metrics, scheduler, clock);
+        store.onChange(this::storeChanged);
+        metrics.gauge("broker.token.cached", "Tokens held in the cache", cache::size);
+    }
+
+    /**
+     * A token for a registration (as the store holds it now) and a resolved scope with at least {@code minValidity}
+     * left. Completes exceptionally with {@link BrokerException}.
+     */
+    public CompletableFuture<IssuedToken> token(Registration registration, String scope, Duration minValidity) {
+        Instant now = clock.instant();
+        TokenKey key = keyOf(registration, scope);
+        TokenCache.Entry entry = cache.get(key);
+        if (entry != null && entry.token.satisfies(now, minValidity)) {
+            entry.markUsed();
+            metrics.cache("hit");
+            return CompletableFuture.completedFuture(new IssuedToken(entry.token, Source.CACHE));
+        }
+        metrics.cache("miss");
+        Optional<RegistrationBackoff.CredentialBlock> block =
+                backoff.credentialBlock(registration.id(), registration.credentialVersion(), now);
+        if (block.isPresent()) {
+            return staleOr(registration.id(), scope, credentialFailure(block.get(), now));
+        }
+        return flight(registration, scope, true).copy()
+                .orTimeout(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .handle((token, error) -> {
+                    if (error == null) {
+                        TokenCache.Entry stored = cache.get(key);
+                        if (stored != null && stored.token == token) {
+                            stored.markUsed();
+                        }
+                        return new IssuedToken(token, Source.MINTED);
+                    }
+                    return serveStaleOrThrow(registration.id(), scope, toBrokerException(unwrap(error), registration));
+                });
+    }
+
+    /** Drops every cached token of a registration and lifts its backoff. */
+    public int flush(String registrationId) {
+        backoff.clear(registrationId);
+        metrics.untrackExpiry(registrationId);
+        return cache.removeRegistration(registrationId);
+    }
+
+    @PreDestroy
+    void stop() {
+        scheduler.shutdownNow();
+        storeReader.shutdownNow();
+    }
+
+    private CompletableFuture<AccessToken> flight(Registration registration, String scope, boolean mayReread) {
+        TokenKey key = keyOf(registration, scope);
+        CompletableFuture<AccessToken> existing = flights.get(key);
+        if (existing != null) {
+            return existing;
+        }
+        CompletableFuture<AccessToken> mine = new CompletableFuture<>();
+        existing = flights.putIfAbsent(key, mine);
+        if (existing != null) {
+            return existing;
+        }
+        retryingMinter.mint(registration, scope).whenComplete((token, error) -> {
+            if (error == null) {
+                backoff.credentialAccepted(registration.id());
+                keep(registration, key, token);
+                land(key, mine, token, null);
+                return;
+            }
+            UpstreamException failure = MsalTokenMinter.classify(error);
+            if (failure.kind() != UpstreamException.Kind.CREDENTIAL) {
+                land(key, mine, null, failure);
+            } else if (mayReread) {
+                storeReader.execute(() -> afterCredentialRejected(registration, scope, key, mine, failure));
+            } else {
+                pause(registration, failure);
+                land(key, mine, null, failure);
+            }
+        });
+        return mine;
+    }
+
+    /** A rejected credential may already be rotated in the store: read it again and mint with it if it is new. */
+    private void afterCredentialRejected(Registration registration, String scope, TokenKey key,
+                                         CompletableFuture<AccessToken> flight, UpstreamException failure) {
+        Optional<Registration> fresh;
+        try {
+            fresh = store.reread(registration.id());
+        } catch (RuntimeException e) {
+            Log.warnf("re-reading registration %s after a credential rejection failed: %s",
+                    registration.id(), e.getClass().getSimpleName());
+            fresh = Optional.empty();
+        }
+        if (fresh.isPresent() && fresh.get().credentialVersion() != registration.credentialVersion()) {
+            Log.infof("registration %s has a new credential in the store; minting with it", registration.id());
+            flight(fresh.get(), scope, false).whenComplete((token, error) ->
+                    land(key, flight, token, error == null ? null : MsalTokenMinter.classify(error)));
+            return;
+        }
+        pause(registration, failure);
+        land(key, flight, null, failure);
+    }
+
+    private void pause(Registration registration, UpstreamException failure) {
+        RegistrationBackoff.CredentialBlock block = backoff.credentialRejected(
+                registration.id(), registration.credentialVersion(), failure, clock.instant());
+        Log.errorf("registration %s: %s (%s). No new mint for %d s unless the store gets a new credential.",
+                registration.id(), AadstsCodes.advice(failure.aadstsCode().orElse(null)), failure.getMessage(),
+                Duration.between(clock.instant(), block.until()).toSeconds());
+    }
+
+    /** Ends a flight: the token is already cached, so a request arriving now hits the cache, not a new flight. */
+    private void land(TokenKey key, CompletableFuture<AccessToken> flight, AccessToken token, Throwable failure) {
+        flights.remove(key, flight);
+        if (failure == null) {
+            flight.complete(token);
+        } else {
+            flight.completeExceptionally(failure);
+        }
+    }
+
+    private void keep(Registration registration, TokenKey key, AccessToken token) {
+        if (store.current().registration(registration.id()).isEmpty()) {
+            return; // deleted while the mint was in flight: never cache it
+        }
+        TokenCache.Entry entry = new TokenCache.Entry(token, refreshAt(token));
+        cache.put(key, entry);
+        String resource = ResourceScopes.label(key.scope(), registration.cloud());
+        metrics.trackExpiry(registration.id(), resource, () -> secondsLeft(registration.id(), key.scope()));
+        schedule(key, entry, entry.refreshAt);
+    }
+
+    private void schedule(TokenKey key, TokenCache.Entry entry, Instant when) {
+        long delay = Math.max(0, Duration.between(clock.instant(), when).toMillis());
+        entry.schedule(scheduler.schedule(() -> refreshDue(key, entry), delay, TimeUnit.MILLISECONDS));
+    }
+
+    private void refreshDue(TokenKey key, TokenCache.Entry entry) {
+        if (cache.get(key) != entry) {
+            return;
+        }
+        Instant now = clock.instant();
+        Optional<Registration> current = store.current().registration(key.registrationId())
+                .filter(registration -> registration.credentialVersion() == key.credentialVersion());
+        if (current.isEmpty() || !entry.wasUsed() || !entry.token.isValidAt(now)) {
+            metrics.refresh("skipped");
+            long untilExpiry = Math.max(0, Duration.between(now, entry.token.expiresOn()).toMillis());
+            entry.schedule(scheduler.schedule(() -> cache.remove(key, entry), untilExpiry, TimeUnit.MILLISECONDS));
+            return;
+        }
+        Registration registration = current.get();
+        if (backoff.credentialBlock(registration.id(), registration.credentialVersion(), now).isPresent()) {
+            retryRefreshLater(key, entry);
+            return;
+        }
+        flight(registration, key.scope(), true).whenComplete((token, error) -> {
+            if (error == null) {
+                metrics.refresh("success");
+            } else {
+                metrics.refresh("failure");
+                retryRefreshLater(key, entry);
+            }
+        });
+    }
+
+    private void retryRefreshLater(TokenKey key, TokenCache.Entry entry) {
+        if (cache.get(key) != entry) {
+            return;
+        }
+        Duration remaining = entry.token.remaining(clock.instant());
+        Duration wait = remaining.dividedBy(4);
+        wait = wait.compareTo(MAX_REFRESH_RETRY) > 0 ? MAX_REFRESH_RETRY : wait;
+        wait = wait.compareTo(MIN_REFRESH_RETRY) < 0 ? MIN_REFRESH_RETRY : wait;
+        schedule(key, entry, clock.instant().plus(wait));
+    }
+
+    /**
+     * When to refresh: a uniformly random point in a window that opens at Entra ID's {@code refresh_in} (or half the
+     * lifetime) and spans a fifth of the lifetime, closing at the latest when a tenth of the lifetime is left.
+     */
+    static Instant refreshAt(AccessToken token) {
+        Duration lifetime = token.lifetime();
+        Instant opens = token.refreshOn()
+                .filter(at -> at.isAfter(token.issuedAt()) && at.isBefore(token.expiresOn()))
+                .orElse(token.issuedAt().plus(lifetime.dividedBy(2)));
+        Instant closes = opens.plus(lifetime.dividedBy(5));
+        Instant latest = token.expiresOn().minus(lifetime.dividedBy(10));
+        if (closes.isAfter(latest)) {
+            closes = latest;
+        }
+        long window = Duration.between(opens, closes).toMillis();
+        return window <= 0 ? opens : opens.plusMillis(ThreadLocalRandom.current().nextLong(window + 1));
+    }
+
+    private double secondsLeft(String registrationId, String scope) {
+        Instant now = clock.instant();
+        return cache.bestValid(registrationId, scope, now)
+                .map(entry -> entry.token.remaining(now).toMillis() / 1000.0)
+                .orElse(0.0);
+    }
+
+    private void storeChanged(StoreChange change) {
+        for (String removed : change.removedRegistrations()) {
+            int dropped = flush(removed);
+            minter.forget(removed);
+            Log.infof("registration %s was removed from the store; %d cached tokens dropped", removed, dropped);
+        }
+        for (String changed : change.changedRegistrations()) {
+            minter.forget(changed);
+            backoff.credentialAccepted(changed);
+        }
+    }
+
+    private CompletableFuture<IssuedToken> staleOr(String registrationId, String scope, BrokerException failure) {
+        try {
+            return CompletableFuture.completedFuture(serveStaleOrThrow(registrationId, scope, failure));
+        } catch (BrokerException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private IssuedToken serveStaleOrThrow(String registrationId, String scope, BrokerException failure) {
+        Optional<TokenCache.Entry> stale = cache.bestValid(registrationId, scope, clock.instant());
+        if (stale.isPresent()) {
+            stale.get().markUsed();
+            metrics.cache("stale");
+            return new IssuedToken(stale.get().token, Source.STALE);
+        }
+        throw failure;
+    }
+
+    private BrokerException credentialFailure(RegistrationBackoff.CredentialBlock block, Instant now) {
+        Integer aadsts = block.cause().aadstsCode().orElse(null);
+        return new BrokerException(ErrorCode.UPSTREAM_INVALID_CREDENTIALS, AadstsCodes.advice(aadsts), aadsts,
+                Duration.between(now, block.until()));
+    }
+
+    private BrokerException toBrokerException(Throwable error, Registration registration) {
+        if (error instanceof BrokerException broker) {
+            return broker;
+        }
+        if (error instanceof TimeoutException) {
+            return new BrokerException(ErrorCode.UPSTREAM_UNAVAILABLE, "Entra ID did not answer within "
+                    + config.requestTimeout().toSeconds() + " s", null, DEFAULT_RETRY_AFTER);
+        }
+        UpstreamException failure = MsalTokenMinter.classify(error);
+        Integer aadsts = failure.aadstsCode().orElse(null);
+        return switch (failure.kind()) {
+            case CREDENTIAL -> backoff.credentialBlock(registration.id(), registration.credentialVersion(), clock.instant())
+                    .map(block -> credentialFailure(block, clock.instant()))
+                    .orElseGet(() -> new BrokerException(ErrorCode.UPSTREAM_INVALID_CREDENTIALS,
+                            AadstsCodes.advice(aadsts), aadsts, null));
+            case REJECTED -> new BrokerException(ErrorCode.UPSTREAM_REJECTED, AadstsCodes.advice(aadsts), aadsts, null);
+            case THROTTLED, UNAVAILABLE -> new BrokerException(ErrorCode.UPSTREAM_UNAVAILABLE,
+                    failure.kind() == UpstreamException.Kind.THROTTLED
+                            ? "Entra ID is throttling this registration" : "Entra ID is not answering",
+                    aadsts, failure.retryAfter().orElse(DEFAULT_RETRY_AFTER));
+        };
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private static TokenKey keyOf(Registration registration, String scope) {
+        return new TokenKey(registration.id(), registration.credentialVersion(), scope);
+    }
+
+    private static Thread daemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        return thread;
+    }
+}
