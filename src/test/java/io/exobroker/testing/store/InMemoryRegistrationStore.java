@@ -1,0 +1,97 @@
+package io.exobroker.testing.store;
+
+import io.exobroker.caller.Caller;
+import io.exobroker.registration.Registration;
+import io.exobroker.registration.RegistrationStore;
+import io.exobroker.registration.StoreChange;
+import io.exobroker.registration.StoreSnapshot;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * A store for unit tests: records are put and removed directly, and {@link #reread} can be told to reveal a rotated
+ * credential, as Vault or the files store would after a rotation.
+ */
+public final class InMemoryRegistrationStore implements RegistrationStore {
+
+    private final List<Consumer<StoreChange>> listeners = new CopyOnWriteArrayList<>();
+    private final Map<String, Registration> registrations = new HashMap<>();
+    private final Map<String, Caller> callers = new HashMap<>();
+    private final Map<String, Registration> pendingRotation = new HashMap<>();
+    private final AtomicInteger rereads = new AtomicInteger();
+    private volatile StoreSnapshot snapshot = StoreSnapshot.EMPTY;
+
+    public synchronized void put(Registration registration) {
+        Registration old = registrations.put(registration.id(), registration);
+        publish(old != null && old.credentialVersion() != registration.credentialVersion()
+                ? Set.of(registration.id()) : Set.of(), Set.of());
+    }
+
+    public synchronized void put(Caller caller) {
+        callers.put(caller.id(), caller);
+        publish(Set.of(), Set.of());
+    }
+
+    public synchronized void remove(String registrationId) {
+        registrations.remove(registrationId);
+        publish(Set.of(), Set.of(registrationId));
+    }
+
+    /** The next {@link #reread} of this id finds this registration, as if it had been rotated in the store. */
+    public synchronized void rotateOnReread(Registration rotated) {
+        pendingRotation.put(rotated.id(), rotated);
+    }
+
+    public int rereads() {
+        return rereads.get();
+    }
+
+    @Override
+    public void start() {
+    }
+
+    @Override
+    public void stop() {
+    }
+
+    @Override
+    public StoreSnapshot current() {
+        return snapshot;
+    }
+
+    @Override
+    public boolean isLoaded() {
+        return true;
+    }
+
+    @Override
+    public synchronized Optional<Registration> reread(String registrationId) {
+        rereads.incrementAndGet();
+        Registration rotated = pendingRotation.remove(registrationId);
+        if (rotated != null) {
+            put(rotated);
+        }
+        return Optional.ofNullable(registrations.get(registrationId));
+    }
+
+    @Override
+    public void onChange(Consumer<StoreChange> listener) {
+        listeners.add(listener);
+    }
+
+    private void publish(Set<String> changed, Set<String> removed) {
+        snapshot = new StoreSnapshot(registrations, callers, List.of(), Instant.now());
+        StoreChange change = new StoreChange(changed, removed);
+        if (!change.isEmpty()) {
+            listeners.forEach(listener -> listener.accept(change));
+        }
+    }
+}

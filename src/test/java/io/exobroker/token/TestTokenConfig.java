@@ -1,0 +1,38 @@
+package io.exobroker.token;
+
+import io.exobroker.config.TokenConfig;
+
+import java.time.Duration;
+
+/** Token settings for unit tests: the production defaults, with short backoffs so tests run in seconds. */
+record TestTokenConfig(Duration requestTimeout, Duration initialBackoff, Duration maxBackoff,
+                       Duration credentialErrorBackoff) implements TokenConfig {
+
+    static TestTokenConfig fast() {
+        return new TestTokenConfig(Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(30));
+    }
+
+    TestTokenConfig withRequestTimeout(Duration timeout) {
+        return new TestTokenConfig(timeout, initialBackoff, maxBackoff, credentialErrorBackoff);
+    }
+
+    @Override
+    public Duration defaultMinValidity() {
+        return Duration.ofSeconds(300);
+    }
+
+    @Override
+    public Duration maxMinValidity() {
+        return Duration.ofSeconds(1800);
+    }
+
+    @Override
+    public int maxAttempts() {
+        return 3;
+    }
+
+    @Override
+    public Duration maxCredentialErrorBackoff() {
+        return Duration.ofMinutes(10);
+    }
+}

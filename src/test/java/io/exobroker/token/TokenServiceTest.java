@@ -1,0 +1,324 @@
+package io.exobroker.token;
+
+import io.exobroker.error.BrokerException;
+import io.exobroker.error.ErrorCode;
+import io.exobroker.metrics.BrokerMetrics;
+import io.exobroker.registration.Cloud;
+import io.exobroker.registration.Credential;
+import io.exobroker.registration.Registration;
+import io.exobroker.registration.Secret;
+import io.exobroker.testing.store.InMemoryRegistrationStore;
+import io.exobroker.testing.time.MutableClock;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+class TokenServiceTest {
+
+    private static final String GRAPH = "https://graph.microsoft.com/.default";
+    private static final Duration DEFAULT_MIN = Duration.ofSeconds(300);
+
+    private final InMemoryRegistrationStore store = new InMemoryRegistrationStore();
+    private final MutableClock clock = new MutableClock();
+    private final ScriptedMinter minter = new ScriptedMinter(clock);
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private TokenService service = newService(TestTokenConfig.fast());
+
+    @AfterEach
+    void stop() {
+        service.stop();
+    }
+
+    @Test
+    void servesTheSecondRequestFromCache() {
+        Registration registration = register("contoso", 1);
+
+        TokenService.IssuedToken first = service.token(registration, GRAPH, DEFAULT_MIN).join();
+        TokenService.IssuedToken second = service.token(registration, GRAPH, DEFAULT_MIN).join();
+
+        assertThat(first.source()).isEqualTo(TokenService.Source.MINTED);
+        assertThat(second.source()).isEqualTo(TokenService.Source.CACHE);
+        assertThat(second.token()).isSameAs(first.token());
+        assertThat(minter.calls()).isEqualTo(1);
+        assertThat(meters.get("broker.token.cache").tag("result", "hit").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void keepsTokensOfDifferentScopesApart() {
+        Registration registration = register("contoso", 1);
+
+        AccessToken graph = service.token(registration, GRAPH, DEFAULT_MIN).join().token();
+        AccessToken outlook = service.token(registration, "https://outlook.office365.com/.default", DEFAULT_MIN).join().token();
+
+        assertThat(graph.value()).isNotEqualTo(outlook.value());
+        assertThat(minter.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void twoHundredFiftyConcurrentMissesMakeOneUpstreamCall() throws Exception {
+        Registration registration = register("contoso", 1);
+        minter.delay(Duration.ofMillis(300));
+        int requests = 250;
+        ExecutorService pool = Executors.newFixedThreadPool(requests);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<TokenService.IssuedToken>> answers = new ArrayList<>();
+        try {
+            for (int i = 0; i < requests; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return service.token(registration, GRAPH, DEFAULT_MIN).join();
+                }));
+            }
+            start.countDown();
+            Set<String> tokens = new HashSet<>();
+            for (Future<TokenService.IssuedToken> answer : answers) {
+                tokens.add(answer.get(10, TimeUnit.SECONDS).token().value());
+            }
+
+            assertThat(minter.calls()).isEqualTo(1);
+            assertThat(tokens).hasSize(1);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void refreshesAheadOfExpiryWithoutMakingRequestsWait() {
+        // 4 s tokens: the refresh window opens at 2 s and closes at 2.8 s, leaving over 1 s of life.
+        minter.lifetime(Duration.ofSeconds(4));
+        Registration registration = register("contoso", 1);
+        AccessToken first = service.token(registration, GRAPH, Duration.ZERO).join().token();
+
+        await().atMost(Duration.ofSeconds(4)).until(() -> minter.calls() == 2);
+        TokenService.IssuedToken after = service.token(registration, GRAPH, Duration.ZERO).join();
+
+        assertThat(after.source()).isEqualTo(TokenService.Source.CACHE);
+        assertThat(after.token().value()).isNotEqualTo(first.value());
+        assertThat(first.isValidAt(clock.instant())).as("refreshed before the old token expired").isTrue();
+    }
+
+    @Test
+    void letsUnusedTokensExpireInsteadOfRefreshingThemForever() throws Exception {
+        minter.lifetime(Duration.ofSeconds(2));
+        Registration registration = register("contoso", 1);
+        // Minted by a request, so used once; its refresh mints a second token that nobody asks for.
+        service.token(registration, GRAPH, Duration.ZERO).join();
+
+        await().atMost(Duration.ofSeconds(3)).until(() -> minter.calls() == 2);
+        Thread.sleep(2500);
+
+        assertThat(minter.calls()).isEqualTo(2);
+        assertThat(meters.get("broker.token.refreshes").tag("outcome", "skipped").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void honoursRefreshInFromEntraId() {
+        minter.lifetime(Duration.ofSeconds(60)).refreshIn(Duration.ofSeconds(1));
+        Registration registration = register("contoso", 1);
+        service.token(registration, GRAPH, Duration.ZERO).join();
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> minter.calls() == 2);
+
+        List<ScriptedMinter.Call> calls = minter.callLog();
+        Duration gap = Duration.between(calls.get(0).at(), calls.get(1).at());
+        assertThat(gap).isBetween(Duration.ofMillis(900), Duration.ofSeconds(14));
+    }
+
+    @Test
+    void servesAStillValidTokenWhileEntraIdIsDown() {
+        minter.lifetime(Duration.ofSeconds(600));
+        Registration registration = register("contoso", 1);
+        AccessToken cached = service.token(registration, GRAPH, Duration.ZERO).join().token();
+        minter.failAlways(ScriptedMinter.unavailable());
+        clock.advance(Duration.ofSeconds(400));
+
+        // 200 s left is less than the 300 s asked for, so the broker mints; that fails and the cached token is served.
+        TokenService.IssuedToken served = service.token(registration, GRAPH, DEFAULT_MIN).join();
+
+        assertThat(served.source()).isEqualTo(TokenService.Source.STALE);
+        assertThat(served.token()).isSameAs(cached);
+        assertThat(minter.calls()).isEqualTo(1 + 3);
+    }
+
+    @Test
+    void answersUpstreamUnavailableWhenNothingIsCached() {
+        Registration registration = register("contoso", 1);
+        minter.failAlways(ScriptedMinter.unavailable());
+
+        assertThatThrownBy(() -> service.token(registration, GRAPH, DEFAULT_MIN).join())
+                .isInstanceOf(CompletionException.class)
+                .cause().isInstanceOfSatisfying(BrokerException.class, error -> {
+                    assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+                    assertThat(error.retryAfter()).isPresent();
+                });
+        assertThat(minter.calls()).isEqualTo(3);
+    }
+
+    @Test
+    void waitsAtLeastRetryAfterBeforeTheNextAttempt() {
+        Registration registration = register("contoso", 1);
+        minter.failNext(ScriptedMinter.throttled(Duration.ofSeconds(1)));
+
+        service.token(registration, GRAPH, DEFAULT_MIN).join();
+
+        List<ScriptedMinter.Call> calls = minter.callLog();
+        assertThat(calls).hasSize(2);
+        assertThat(Duration.between(calls.get(0).at(), calls.get(1).at())).isGreaterThanOrEqualTo(Duration.ofMillis(1000));
+    }
+
+    @Test
+    void doesNotRetryWithinARequestWhenRetryAfterIsLongerThanItCanWait() {
+        Registration registration = register("contoso", 1);
+        minter.failNext(ScriptedMinter.throttled(Duration.ofSeconds(30)));
+
+        assertThatThrownBy(() -> service.token(registration, GRAPH, DEFAULT_MIN).join())
+                .cause().isInstanceOfSatisfying(BrokerException.class, error -> {
+                    assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
+                    assertThat(error.retryAfter()).contains(Duration.ofSeconds(30));
+                });
+        // The next request respects the same Retry-After instead of calling Entra ID again.
+        assertThatThrownBy(() -> service.token(registration, GRAPH, DEFAULT_MIN).join())
+                .cause().isInstanceOf(BrokerException.class);
+        assertThat(minter.calls()).isEqualTo(1);
+    }
+
+    @Test
+    void surfacesCredentialErrorsWithoutBlindRetriesAndBacksOff() {
+        Registration registration = register("contoso", 1);
+        minter.failAlways(ScriptedMinter.credential(7000215));
+
+        assertThatThrownBy(() -> service.token(registration, GRAPH, DEFAULT_MIN).join())
+                .cause().isInstanceOfSatisfying(BrokerException.class, error -> {
+                    assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_INVALID_CREDENTIALS);
+                    assertThat(error.aadstsCode()).contains(7000215);
+                });
+        assertThat(minter.calls()).isEqualTo(1);
+        assertThat(store.rereads()).as("the store is read again once").isEqualTo(1);
+
+        assertThatThrownBy(() -> service.token(registration, GRAPH, DEFAULT_MIN).join())
+                .cause().isInstanceOfSatisfying(BrokerException.class, error -> {
+                    assertThat(error.aadstsCode()).contains(7000215);
+                    assertThat(error.retryAfter()).hasValueSatisfying(wait ->
+                            assertThat(wait).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(30)));
+                });
+        assertThat(minter.calls()).as("backing off: no second call").isEqualTo(1);
+    }
+
+    @Test
+    void mintsWithARotatedCredentialFoundAfterARejection() {
+        Registration old = register("contoso", 1);
+        minter.failNext(ScriptedMinter.credential(7000215));
+        store.rotateOnReread(old.withCredentialVersion(2));
+
+        TokenService.IssuedToken issued = service.token(old, GRAPH, DEFAULT_MIN).join();
+
+        assertThat(issued.token().value()).contains("-v2-");
+        assertThat(minter.callLog()).extracting(ScriptedMinter.Call::credentialVersion).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void dropsCachedTokensOfARemovedRegistration() {
+        Registration registration = register("contoso", 1);
+        service.token(registration, GRAPH, DEFAULT_MIN).join();
+
+        store.remove("contoso");
+        store.put(registration);
+        service.token(registration, GRAPH, DEFAULT_MIN).join();
+
+        assertThat(minter.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void aNewCredentialVersionMintsAFreshToken() {
+        Registration v1 = register("contoso", 1);
+        service.token(v1, GRAPH, DEFAULT_MIN).join();
+        Registration v2 = register("contoso", 2);
+
+        TokenService.IssuedToken issued = service.token(v2, GRAPH, DEFAULT_MIN).join();
+
+        assertThat(issued.source()).isEqualTo(TokenService.Source.MINTED);
+        assertThat(issued.token().value()).contains("-v2-");
+    }
+
+    @Test
+    void answersWithinTheRequestTimeoutWhenEntraIdHangs() {
+        service.stop();
+        service = newService(TestTokenConfig.fast().withRequestTimeout(Duration.ofMillis(500)));
+        Registration registration = register("contoso", 1);
+        minter.delay(Duration.ofSeconds(3));
+
+        long started = System.nanoTime();
+        assertThatThrownBy(() -> service.token(registration, GRAPH, DEFAULT_MIN).join())
+                .cause().isInstanceOfSatisfying(BrokerException.class,
+                        error -> assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE));
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void capsTheRequestedValidityAtHalfTheTokenLifetime() {
+        minter.lifetime(Duration.ofSeconds(600));
+        Registration registration = register("contoso", 1);
+        service.token(registration, GRAPH, Duration.ZERO).join();
+        clock.advance(Duration.ofSeconds(350));
+
+        // 250 s left: a request for 1200 s (capped to 300 s, half the lifetime) needs a new token...
+        TokenService.IssuedToken renewed = service.token(registration, GRAPH, Duration.ofSeconds(1200)).join();
+        // ...and the fresh 600 s token then satisfies it: 1200 s can never be met, so without the cap every request would mint.
+        TokenService.IssuedToken again = service.token(registration, GRAPH, Duration.ofSeconds(1200)).join();
+
+        assertThat(renewed.source()).isEqualTo(TokenService.Source.MINTED);
+        assertThat(again.source()).isEqualTo(TokenService.Source.CACHE);
+        assertThat(minter.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void spreadsRefreshesOfTokensIssuedTogether() {
+        Instant issued = Instant.parse("2026-01-01T00:00:00Z");
+        int tokens = 10_000;
+        int[] perSecond = new int[4000];
+        for (int i = 0; i < tokens; i++) {
+            AccessToken token = AccessToken.of("t" + i, GRAPH, issued, issued.plusSeconds(3599), Optional.empty());
+            Instant at = TokenService.refreshAt(token);
+            perSecond[(int) Duration.between(issued, at).toSeconds()]++;
+        }
+        int busiest = java.util.Arrays.stream(perSecond).max().orElseThrow();
+
+        assertThat(busiest).isLessThanOrEqualTo(tokens * 2 / 100);
+        for (int second = 0; second < perSecond.length; second++) {
+            if (perSecond[second] > 0) {
+                assertThat(second).isBetween(1799, 3599 - 359);
+            }
+        }
+    }
+
+    private Registration register(String id, long version) {
+        Registration registration = new Registration(id, "11111111-1111-1111-1111-111111111111",
+                "22222222-2222-2222-2222-222222222222", Cloud.PUBLIC, Optional.empty(),
+                new Credential.ClientSecret(Secret.of("unit-test-secret"), Optional.empty()), List.of("graph", "outlook"),
+                version);
+        store.put(registration);
+        return registration;
+    }
+
+    private TokenService newService(TestTokenConfig config) {
+        return new TokenService(store, minter, config, new BrokerMetrics(meters), clock);
+    }
+}
