@@ -9,6 +9,7 @@ import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.Slug;
 import io.exobroker.registration.StoreSnapshot;
 import io.exobroker.token.TokenService;
+import io.quarkus.arc.ClientProxy;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -118,8 +119,10 @@ public class TokenResource {
         Duration minValidity = minValidity(request.minValiditySeconds());
         CallerPolicy.Grant grant = policy.authorize(record.caller(), snapshot, registrationId, request.resource());
         record.target(registrationId, true, ResourceScopes.label(grant.scope(), grant.registration().cloud()));
+        // The mint may complete on an upstream thread where the request scope is not active: keep the instance itself.
+        RequestRecord thisRequest = ClientProxy.unwrap(record);
         return tokens.token(grant.registration(), grant.scope(), minValidity).thenApply(issued -> {
-            record.issued(issued);
+            thisRequest.issued(issued);
             var token = issued.token();
             long expiresIn = Math.max(0, token.remaining(java.time.Instant.now()).toSeconds());
             return new TokenResponse(token.value(), "Bearer", expiresIn, token.expiresOn().getEpochSecond(), token.scope(),

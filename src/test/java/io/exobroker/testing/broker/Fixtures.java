@@ -1,0 +1,203 @@
+package io.exobroker.testing.broker;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.exobroker.testing.entra.EmulatedApp;
+import io.exobroker.testing.entra.EmulatedSecret;
+import io.exobroker.testing.entra.EntraEmulator;
+import io.exobroker.testing.leaks.SecretLeakCheck;
+import io.exobroker.testing.tls.TestCertificate;
+import io.exobroker.testing.tls.TestCertificates;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The registrations and callers the API tests use, written to a files store and registered with the Entra ID
+ * emulator so that each scenario is real: a wrong secret is a secret Entra ID does not know, an unknown certificate
+ * is one never uploaded. Secrets are random per run and handed to the leak check.
+ */
+public final class Fixtures {
+
+    public static final String TENANT = "aaaaaaaa-0000-4000-8000-000000000001";
+    public static final String UNKNOWN_TENANT = "bbbbbbbb-0000-4000-8000-000000000002";
+
+    public static final String RUNTIME_KEY = "runtime-" + UUID.randomUUID();
+    public static final String NARROW_KEY = "narrow-" + UUID.randomUUID();
+
+    /** One registration: its id in the broker and its client id in the emulator. */
+    public enum App {
+        SECRET("secret-app", 1),
+        CERT_INLINE("cert-inline", 2),
+        CERT_PATH("cert-path", 3),
+        WRONG_SECRET("wrong-secret", 4),
+        EXPIRED_SECRET("expired-secret", 5),
+        UNKNOWN_CERT("unknown-cert", 6),
+        UNKNOWN_CLIENT("unknown-client", 7),
+        UNKNOWN_TENANT("unknown-tenant", 8),
+        BURST("burst", 9),
+        THROTTLED("throttled", 10),
+        FLAKY("flaky", 11),
+        STALE("stale", 12),
+        REFRESH("refresh", 13),
+        HANG("hang", 14),
+        OUTLOOK_ONLY("outlook-only", 15);
+
+        public final String id;
+        public final String clientId;
+
+        App(String id, int number) {
+            this.id = id;
+            this.clientId = String.format("cccccccc-0000-4000-8000-%012d", number);
+        }
+    }
+
+    private final Path dir;
+    private final EntraEmulator emulator;
+    private final ObjectMapper json = new ObjectMapper();
+
+    Fixtures(Path dir, EntraEmulator emulator) {
+        this.dir = dir;
+        this.emulator = emulator;
+    }
+
+    void write() {
+        secretApp(App.SECRET, secret(), "Mail.Send", "Mail.Read");
+        certificateApp(App.CERT_INLINE, false, "Mail.ReadWrite");
+        certificateApp(App.CERT_PATH, true, "Mail.Send");
+        String stored = secret();
+        emulator.register(EmulatedApp.builder(TENANT, App.WRONG_SECRET.clientId).secret(secret()).build());
+        writeRegistration(App.WRONG_SECRET, secretRecord(TENANT, App.WRONG_SECRET, stored));
+        String expired = secret();
+        emulator.register(EmulatedApp.builder(TENANT, App.EXPIRED_SECRET.clientId)
+                .secret(EmulatedSecret.expiringAt(expired, Instant.now().minus(Duration.ofDays(1)))).build());
+        writeRegistration(App.EXPIRED_SECRET, secretRecord(TENANT, App.EXPIRED_SECRET, expired));
+        TestCertificate uploaded = TestCertificates.selfSigned("uploaded", Duration.ofDays(30));
+        emulator.register(EmulatedApp.builder(TENANT, App.UNKNOWN_CERT.clientId).certificate(uploaded.certificate()).build());
+        writeRegistration(App.UNKNOWN_CERT, certificateRecord(App.UNKNOWN_CERT,
+                TestCertificates.selfSigned("never-uploaded", Duration.ofDays(30)), password(), false));
+        writeRegistration(App.UNKNOWN_CLIENT, secretRecord(TENANT, App.UNKNOWN_CLIENT, secret()));
+        writeRegistration(App.UNKNOWN_TENANT, secretRecord(UNKNOWN_TENANT, App.UNKNOWN_TENANT, secret()));
+        secretApp(App.BURST, secret(), "Mail.Send");
+        secretApp(App.THROTTLED, secret(), "Mail.Send");
+        secretApp(App.FLAKY, secret(), "Mail.Send");
+        shortLivedApp(App.STALE, Duration.ofSeconds(6));
+        shortLivedApp(App.REFRESH, Duration.ofSeconds(8));
+        secretApp(App.HANG, secret(), "Mail.Send");
+        String outlookSecret = secret();
+        emulator.register(EmulatedApp.builder(TENANT, App.OUTLOOK_ONLY.clientId).secret(outlookSecret).build());
+        Map<String, Object> outlookOnly = secretRecord(TENANT, App.OUTLOOK_ONLY, outlookSecret);
+        outlookOnly.put("allowed_resources", "outlook");
+        writeRegistration(App.OUTLOOK_ONLY, outlookOnly);
+
+        writeCaller("runtime", RUNTIME_KEY, "*", "*");
+        writeCaller("narrow", NARROW_KEY, App.SECRET.id, "graph");
+    }
+
+    private void secretApp(App app, String secret, String... roles) {
+        emulator.register(EmulatedApp.builder(TENANT, app.clientId).secret(secret).roles(roles).build());
+        writeRegistration(app, secretRecord(TENANT, app, secret));
+    }
+
+    private void shortLivedApp(App app, Duration lifetime) {
+        String secret = secret();
+        emulator.register(EmulatedApp.builder(TENANT, app.clientId).secret(secret).roles("Mail.Send")
+                .tokenLifetime(lifetime).build());
+        writeRegistration(app, secretRecord(TENANT, app, secret));
+    }
+
+    private void certificateApp(App app, boolean asPath, String... roles) {
+        TestCertificate certificate = TestCertificates.selfSigned(app.id, Duration.ofDays(365));
+        emulator.register(EmulatedApp.builder(TENANT, app.clientId).certificate(certificate.certificate()).roles(roles).build());
+        writeRegistration(app, certificateRecord(app, certificate, password(), asPath));
+    }
+
+    private Map<String, Object> secretRecord(String tenant, App app, String secret) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("tenant_id", tenant);
+        record.put("client_id", app.clientId);
+        record.put("credential_type", "client_secret");
+        record.put("client_secret", secret);
+        return record;
+    }
+
+    private Map<String, Object> certificateRecord(App app, TestCertificate certificate, String password, boolean asPath) {
+        byte[] pfx = certificate.toPfx(password.toCharArray());
+        SecretLeakCheck.secret(Base64.getEncoder().encodeToString(certificate.keyPair().getPrivate().getEncoded()));
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("tenant_id", TENANT);
+        record.put("client_id", app.clientId);
+        record.put("credential_type", "certificate");
+        if (asPath) {
+            Path file = dir.resolve("certificates").resolve(app.id + ".pfx");
+            write(file, pfx);
+            record.put("certificate_pfx_path", "certificates/" + app.id + ".pfx");
+        } else {
+            record.put("certificate_pfx", Base64.getEncoder().encodeToString(pfx));
+        }
+        record.put("certificate_password", password);
+        record.put("send_x5c", true);
+        return record;
+    }
+
+    private void writeRegistration(App app, Map<String, Object> record) {
+        writeJson(dir.resolve("registrations").resolve(app.id + ".json"), record);
+    }
+
+    private void writeCaller(String id, String key, String registrations, String resources) {
+        SecretLeakCheck.secret(key);
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("api_key_sha256", sha256Hex(key));
+        record.put("registrations", registrations);
+        record.put("resources", resources);
+        writeJson(dir.resolve("callers").resolve(id + ".json"), record);
+    }
+
+    private void writeJson(Path file, Map<String, Object> record) {
+        try {
+            write(file, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(record));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void write(Path file, byte[] content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String secret() {
+        String secret = "sec~" + UUID.randomUUID().toString().replace("-", "") + "Q8";
+        SecretLeakCheck.secret(secret);
+        return secret;
+    }
+
+    private static String password() {
+        String password = "pfx-" + UUID.randomUUID();
+        SecretLeakCheck.secret(password);
+        return password;
+    }
+
+    static String sha256Hex(String value) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

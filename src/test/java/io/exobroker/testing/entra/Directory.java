@@ -1,0 +1,66 @@
+package io.exobroker.testing.entra;
+
+import java.security.cert.X509Certificate;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+/**
+ * The emulated tenants and app registrations. Ids are compared case-insensitively because Entra ID treats
+ * tenant and client GUIDs that way; the registered spelling is what appears in tokens.
+ * A tenant exists while it was added explicitly or at least one app is registered in it.
+ */
+final class Directory {
+
+    private final Map<String, EmulatedApp> apps = new ConcurrentHashMap<>();
+    private final Set<String> explicitTenants = ConcurrentHashMap.newKeySet();
+
+    void addTenant(String tenantId) {
+        explicitTenants.add(normalise(tenantId));
+    }
+
+    /** Registers or replaces the app with the same tenant and client id. */
+    void register(EmulatedApp app) {
+        apps.put(key(app.tenantId(), app.clientId()), app);
+    }
+
+    void unregister(String tenantId, String clientId) {
+        apps.remove(key(tenantId, clientId));
+    }
+
+    void addSecret(String tenantId, String clientId, EmulatedSecret secret) {
+        update(tenantId, clientId, app -> app.withSecret(secret));
+    }
+
+    void addCertificate(String tenantId, String clientId, X509Certificate certificate) {
+        update(tenantId, clientId, app -> app.withCertificate(certificate));
+    }
+
+    boolean tenantExists(String tenantId) {
+        String tenant = normalise(tenantId);
+        return explicitTenants.contains(tenant)
+                || apps.values().stream().anyMatch(app -> normalise(app.tenantId()).equals(tenant));
+    }
+
+    Optional<EmulatedApp> find(String tenantId, String clientId) {
+        return Optional.ofNullable(apps.get(key(tenantId, clientId)));
+    }
+
+    private void update(String tenantId, String clientId, UnaryOperator<EmulatedApp> change) {
+        EmulatedApp updated = apps.computeIfPresent(key(tenantId, clientId), (key, app) -> change.apply(app));
+        if (updated == null) {
+            throw new IllegalArgumentException("No app " + clientId + " registered in tenant " + tenantId);
+        }
+    }
+
+    static String key(String tenantId, String clientId) {
+        return normalise(tenantId) + "/" + normalise(clientId);
+    }
+
+    private static String normalise(String id) {
+        return id.toLowerCase(Locale.ROOT);
+    }
+}
