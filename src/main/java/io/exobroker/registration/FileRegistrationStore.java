@@ -45,7 +45,8 @@ public final class FileRegistrationStore implements RegistrationStore {
 
     private final Path dir;
     private final Clock clock;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = new ObjectMapper()
+            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final List<Consumer<StoreChange>> listeners = new CopyOnWriteArrayList<>();
     private final Map<Path, LoadedFile> files = new HashMap<>();
     private volatile StoreSnapshot snapshot = StoreSnapshot.EMPTY;
@@ -196,7 +197,8 @@ public final class FileRegistrationStore implements RegistrationStore {
         try {
             content = Files.readAllBytes(file);
         } catch (IOException e) {
-            keepPrevious(file, previous, stamp, new RecordProblem(location, null, "cannot be read: " + e.getClass().getSimpleName()));
+            keepPrevious(file, previous, stamp, new RecordProblem(location, null, "cannot be read: " + e.getClass().getSimpleName()),
+                    previous == null ? null : previous.pfxPath());
             return;
         }
         Path[] pfxPath = new Path[1];
@@ -220,7 +222,12 @@ public final class FileRegistrationStore implements RegistrationStore {
                 fingerprint = fingerprint(content, new byte[0]);
                 warnUnknown(location, RecordParser.unknownCallerFields(fields));
             }
-            if (previous != null && previous.problem() == null && MessageDigest.isEqual(previous.fingerprint(), fingerprint)) {
+            if (previous != null && previous.record() != null && MessageDigest.isEqual(previous.fingerprint(), fingerprint)) {
+                // Same content as the record in service (touched, or a bad edit undone): same version, tokens kept.
+                if (previous.problem() != null) {
+                    Log.infof("%s is valid again", location);
+                    dirty = true;
+                }
                 files.put(file, new LoadedFile(stamp, fingerprint, previous.record(), previous.version(), null, pfxPath[0]));
                 return;
             }
@@ -234,11 +241,15 @@ public final class FileRegistrationStore implements RegistrationStore {
             dirty = true;
             files.put(file, new LoadedFile(stamp, fingerprint, record, version, null, pfxPath[0]));
         } catch (InvalidRecordException e) {
-            keepPrevious(file, previous, stamp, new RecordProblem(location, e.field(), e.getMessage()));
+            keepPrevious(file, previous, stamp, new RecordProblem(location, e.field(), e.getMessage()), pfxPath[0]);
         }
     }
 
-    private void keepPrevious(Path file, LoadedFile previous, Stamp stamp, RecordProblem problem) {
+    /**
+     * Records a problem while keeping the last valid record in service. {@code pfxPath} is the PFX the failed attempt
+     * tried to read, so the next polls watch that file: a PFX rendered after its record is then picked up.
+     */
+    private void keepPrevious(Path file, LoadedFile previous, Stamp stamp, RecordProblem problem, Path pfxPath) {
         boolean isNew = previous == null || !problem.equals(previous.problem());
         Object lastGood = previous == null ? null : previous.record();
         if (isNew) {
@@ -246,7 +257,7 @@ public final class FileRegistrationStore implements RegistrationStore {
             Log.warnf("%s%s", problem, lastGood == null ? "; record not loaded" : "; its last valid version stays in service");
         }
         files.put(file, new LoadedFile(stamp, previous == null ? new byte[0] : previous.fingerprint(), lastGood,
-                previous == null ? 0 : previous.version(), problem, previous == null ? null : previous.pfxPath()));
+                previous == null ? 0 : previous.version(), problem, pfxPath));
     }
 
     private void publish() {

@@ -114,7 +114,7 @@ public final class RecordParser {
     }
 
     private static Credential credential(Map<String, ?> fields, PfxFiles pfxFiles) throws InvalidRecordException {
-        String type = required(fields, CREDENTIAL_TYPE);
+        String type = required(fields, CREDENTIAL_TYPE).toLowerCase(Locale.ROOT);
         switch (type) {
             case CREDENTIAL_CLIENT_SECRET -> {
                 String secret = required(fields, CLIENT_SECRET);

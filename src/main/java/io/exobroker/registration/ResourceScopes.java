@@ -45,7 +45,7 @@ public final class ResourceScopes {
             return Optional.empty();
         }
         String value = resource.trim();
-        if (isHttpsUri(value) && !value.endsWith(DEFAULT_SUFFIX)) {
+        if ((isHttpsUri(value) || value.startsWith("api://")) && !value.endsWith(DEFAULT_SUFFIX)) {
             String withoutSlash = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
             return toScope(withoutSlash + DEFAULT_SUFFIX, cloud);
         }

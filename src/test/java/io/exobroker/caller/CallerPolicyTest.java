@@ -1,0 +1,197 @@
+package io.exobroker.caller;
+
+import io.exobroker.error.BrokerException;
+import io.exobroker.error.ErrorCode;
+import io.exobroker.registration.Cloud;
+import io.exobroker.registration.Credential;
+import io.exobroker.registration.Registration;
+import io.exobroker.registration.Secret;
+import io.exobroker.registration.StoreSnapshot;
+import io.exobroker.testing.store.InMemoryRegistrationStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+class CallerPolicyTest {
+
+    private static final String TENANT = "11111111-2222-3333-4444-555555555555";
+    private static final String CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
+    private static final String SHAREPOINT = "https://contoso.sharepoint.com/.default";
+
+    private final InMemoryRegistrationStore store = new InMemoryRegistrationStore();
+    private final CallerPolicy policy = new CallerPolicy();
+
+    @BeforeEach
+    void registerRegistrations() {
+        store.put(registration("contoso", Cloud.PUBLIC, List.of("graph", "outlook")));
+        store.put(registration("fabrikam", Cloud.PUBLIC, List.of("graph", "outlook")));
+        store.put(registration("gov", Cloud.USGOV, List.of("graph")));
+        store.put(registration("anything", Cloud.PUBLIC, List.of("*")));
+    }
+
+    @Test
+    void grantsTheResolvedScopeForAnAllowedRegistrationAndResource() {
+        Caller caller = caller(List.of("contoso"), List.of("*"));
+
+        CallerPolicy.Grant grant = policy.authorize(caller, snapshot(), "contoso", "graph");
+
+        assertThat(grant.registration().id()).isEqualTo("contoso");
+        assertThat(grant.scope()).isEqualTo("https://graph.microsoft.com/.default");
+    }
+
+    @Test
+    void resolvesAliasesInTheRegistrationsCloud() {
+        Caller caller = caller(List.of("gov"), List.of("graph"));
+
+        CallerPolicy.Grant grant = policy.authorize(caller, snapshot(), "gov", "graph");
+
+        assertThat(grant.scope()).isEqualTo("https://graph.microsoft.us/.default");
+    }
+
+    @Test
+    void grantsAFullScopeAllowedByBothTheRegistrationAndTheCaller() {
+        Caller caller = caller(List.of("*"), List.of(SHAREPOINT));
+
+        CallerPolicy.Grant grant = policy.authorize(caller, snapshot(), "anything", SHAREPOINT);
+
+        assertThat(grant.scope()).isEqualTo(SHAREPOINT);
+    }
+
+    @Test
+    void grantsAFullScopeThatMatchesAnAllowedAlias() {
+        Caller caller = caller(List.of("contoso"), List.of("outlook"));
+
+        CallerPolicy.Grant grant = policy.authorize(caller, snapshot(), "contoso", "https://outlook.office365.com/.default");
+
+        assertThat(grant.scope()).isEqualTo("https://outlook.office365.com/.default");
+    }
+
+    @Test
+    void forbidsARegistrationTheCallerIsNotAllowed() {
+        Caller caller = caller(List.of("contoso"), List.of("*"));
+
+        BrokerException refused = refused(() -> policy.authorize(caller, snapshot(), "fabrikam", "graph"));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.FORBIDDEN);
+    }
+
+    @Test
+    void forbidsAMissingRegistrationTheCallerIsNotAllowedExactlyLikeAnExistingOne() {
+        // given: a caller allowed only contoso
+        Caller caller = caller(List.of("contoso"), List.of("*"));
+
+        // when: it asks for one registration that exists and one that does not
+        BrokerException existing = refused(() -> policy.authorize(caller, snapshot(), "fabrikam", "graph"));
+        BrokerException missing = refused(() -> policy.authorize(caller, snapshot(), "nowhere", "graph"));
+
+        // then: both answers are the same, so the API is no existence oracle
+        assertThat(missing.code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(existing.code()).isEqualTo(ErrorCode.FORBIDDEN);
+        assertThat(missing.detail()).isEqualTo(existing.detail().replace("fabrikam", "nowhere"));
+    }
+
+    @Test
+    void forbidsBeforeLookingAtTheResource() {
+        Caller caller = caller(List.of("contoso"), List.of("graph"));
+
+        BrokerException refused = refused(() -> policy.authorize(caller, snapshot(), "nowhere", "not-a-resource"));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.FORBIDDEN);
+    }
+
+    @Test
+    void reportsAnUnknownRegistrationToACallerAllowedEveryRegistration() {
+        Caller caller = caller(List.of("*"), List.of("*"));
+
+        BrokerException refused = refused(() -> policy.authorize(caller, snapshot(), "nowhere", "graph"));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.UNKNOWN_REGISTRATION);
+    }
+
+    @Test
+    void reportsAnUnknownRegistrationToACallerAllowedItByName() {
+        Caller caller = caller(List.of("retired"), List.of("*"));
+
+        BrokerException refused = refused(() -> policy.authorize(caller, snapshot(), "retired", "graph"));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.UNKNOWN_REGISTRATION);
+    }
+
+    @Test
+    void rejectsAnUnknownResourceAsABadRequest() {
+        Caller caller = caller(List.of("*"), List.of("*"));
+
+        for (String resource : new String[] {"mail", "https://graph.microsoft.com/Mail.Send",
+                "http://graph.microsoft.com/.default", "", null}) {
+            BrokerException refused = refused(() -> policy.authorize(caller, snapshot(), "contoso", resource));
+
+            assertThat(refused.code()).as("resource %s", resource).isEqualTo(ErrorCode.BAD_REQUEST);
+        }
+    }
+
+    @Test
+    void refusesAScopeTheRegistrationIsNotAllowed() {
+        Caller caller = caller(List.of("*"), List.of("*"));
+
+        BrokerException outlook = refused(() -> policy.authorize(caller, snapshot(), "gov", "outlook"));
+        BrokerException sharepoint = refused(() -> policy.authorize(caller, snapshot(), "contoso", SHAREPOINT));
+
+        assertThat(outlook.code()).isEqualTo(ErrorCode.SCOPE_NOT_ALLOWED);
+        assertThat(outlook.detail()).contains("registration 'gov'").contains("'outlook'");
+        assertThat(sharepoint.code()).isEqualTo(ErrorCode.SCOPE_NOT_ALLOWED);
+    }
+
+    @Test
+    void refusesAnotherCloudsScopeForAnAliasAllowedInThisCloud() {
+        Caller caller = caller(List.of("*"), List.of("*"));
+
+        BrokerException refused = refused(() ->
+                policy.authorize(caller, snapshot(), "gov", "https://graph.microsoft.com/.default"));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.SCOPE_NOT_ALLOWED);
+    }
+
+    @Test
+    void refusesAScopeTheCallerIsNotAllowed() {
+        Caller caller = caller(List.of("*"), List.of("graph"));
+
+        BrokerException refused = refused(() -> policy.authorize(caller, snapshot(), "contoso", "outlook"));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.SCOPE_NOT_ALLOWED);
+        assertThat(refused.detail()).contains("caller 'tester'").contains("'outlook'");
+    }
+
+    @Test
+    void aCallerWithoutResourcesMayAskForNothing() {
+        Caller caller = caller(List.of("*"), List.of());
+
+        BrokerException refused = refused(() -> policy.authorize(caller, snapshot(), "contoso", "graph"));
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.SCOPE_NOT_ALLOWED);
+    }
+
+    private StoreSnapshot snapshot() {
+        return store.current();
+    }
+
+    private static BrokerException refused(ThrowingCallable request) {
+        BrokerException refused = catchThrowableOfType(BrokerException.class, request);
+        assertThat(refused).as("expected the request to be refused").isNotNull();
+        return refused;
+    }
+
+    private static Caller caller(List<String> registrations, List<String> resources) {
+        return new Caller("tester", new byte[32], registrations, resources, false);
+    }
+
+    private static Registration registration(String id, Cloud cloud, List<String> allowedResources) {
+        return new Registration(id, TENANT, CLIENT, cloud, Optional.empty(),
+                new Credential.ClientSecret(Secret.of("secret-" + id), Optional.empty()), allowedResources, 1);
+    }
+}
