@@ -17,6 +17,7 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -26,8 +27,6 @@ import java.util.Optional;
  */
 public class ApiFilters {
 
-    static final String API_PREFIX = "/v1/";
-    static final String TOKEN_PATH = "/v1/token";
     static final String API_KEY_HEADER = "X-Api-Key";
 
     private final ApiKeyAuthenticator authenticator;
@@ -49,7 +48,8 @@ public class ApiFilters {
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
     public Optional<Response> limitBody(ContainerRequestContext request) {
-        if (!isApi(request)) {
+        Surface surface = Surface.of(request.getUriInfo().getPath());
+        if (surface == Surface.NONE) {
             return Optional.empty();
         }
         String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
@@ -58,28 +58,36 @@ public class ApiFilters {
             try {
                 bytes = Long.parseLong(length.trim());
             } catch (NumberFormatException e) {
-                return problem(ErrorCode.BAD_REQUEST, "Content-Length is not a number");
+                return problem(surface, ErrorCode.BAD_REQUEST, "Content-Length is not a number");
             }
             if (bytes > config.maxBodyBytes()) {
-                return problem(ErrorCode.PAYLOAD_TOO_LARGE,
+                return problem(surface, ErrorCode.PAYLOAD_TOO_LARGE,
                         "request body is " + bytes + " bytes; the limit is " + config.maxBodyBytes());
             }
         }
         return Optional.empty();
     }
 
+    /**
+     * Authenticates callers of the header-keyed surfaces; the OAuth2 and managed-identity surfaces carry the key in
+     * their own protocol's place and authenticate in their resources.
+     */
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Optional<Response> authenticate(ContainerRequestContext request) {
-        if (!isApi(request)) {
+        Surface surface = Surface.of(request.getUriInfo().getPath());
+        if (surface == Surface.NONE) {
             return Optional.empty();
         }
         if (!store.isLoaded()) {
-            return problem(ErrorCode.STORE_UNAVAILABLE, "the credential store has not been loaded yet; see the broker's log");
+            return problem(surface, ErrorCode.STORE_UNAVAILABLE, "the credential store has not been loaded yet; see the broker's log");
+        }
+        if (!surface.usesApiKeyHeaders()) {
+            return Optional.empty();
         }
         Optional<Caller> caller = authenticator.authenticate(
                 request.getHeaderString(HttpHeaders.AUTHORIZATION), request.getHeaderString(API_KEY_HEADER));
         if (caller.isEmpty()) {
-            return problem(ErrorCode.UNAUTHENTICATED,
+            return problem(surface, ErrorCode.UNAUTHENTICATED,
                     "send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'");
         }
         record.caller(caller.get());
@@ -88,40 +96,37 @@ public class ApiFilters {
 
     @ServerResponseFilter
     public void afterResponse(ContainerRequestContext request, ContainerResponseContext response) {
-        if (!isApi(request)) {
+        Surface surface = Surface.of(request.getUriInfo().getPath());
+        if (surface == Surface.NONE) {
             return;
         }
         response.getHeaders().putSingle(HttpHeaders.CACHE_CONTROL, "no-store");
         response.getHeaders().putSingle("Pragma", "no-cache");
-        if (TOKEN_PATH.equals(request.getUriInfo().getPath())) {
-            recordTokenRequest(response);
+        if (surface.issuesTokens()) {
+            recordTokenRequest(surface, response);
         }
     }
 
-    private void recordTokenRequest(ContainerResponseContext response) {
+    private void recordTokenRequest(Surface surface, ContainerResponseContext response) {
         String outcome;
         String source = "-";
         String tokenHash = "-";
         TokenService.IssuedToken issued = record.issued();
-        if (response.getEntity() instanceof Problem problem) {
-            outcome = problem.code();
+        if (response.getEntity() instanceof AuditedOutcome failure) {
+            outcome = failure.auditOutcome();
         } else if (issued != null && response.getStatus() == 200) {
             outcome = "issued";
-            source = issued.source().name().toLowerCase(java.util.Locale.ROOT);
+            source = issued.source().name().toLowerCase(Locale.ROOT);
             tokenHash = issued.token().auditHash();
         } else {
             outcome = "status_" + response.getStatus();
         }
-        audit.tokenRequest(new AuditLog.TokenRequestEntry("token_api", record.callerId(), record.registration(),
+        audit.tokenRequest(new AuditLog.TokenRequestEntry(surface.label(), record.callerId(), record.registration(),
                 record.resource(), outcome, response.getStatus(), source, tokenHash));
         metrics.tokenRequest(record.registrationExists() ? record.registration() : BrokerMetrics.NO_REGISTRATION, outcome);
     }
 
-    private static boolean isApi(ContainerRequestContext request) {
-        return request.getUriInfo().getPath().startsWith(API_PREFIX);
-    }
-
-    private static Optional<Response> problem(ErrorCode code, String detail) {
-        return Optional.of(Problem.of(new BrokerException(code, detail)).toResponse());
+    private static Optional<Response> problem(Surface surface, ErrorCode code, String detail) {
+        return Optional.of(Problem.respond(surface, new BrokerException(code, detail)));
     }
 }

@@ -19,7 +19,7 @@ public record Problem(
         @Schema(description = "Entra ID's AADSTS error number, on upstream errors", examples = "7000215")
         @JsonProperty("aadsts_code") Integer aadstsCode,
         @Schema(description = "Seconds to wait before trying again", examples = "30")
-        @JsonProperty("retry_after_seconds") Long retryAfterSeconds) {
+        @JsonProperty("retry_after_seconds") Long retryAfterSeconds) implements AuditedOutcome {
 
     public static final String MEDIA_TYPE = "application/problem+json";
 
@@ -28,6 +28,20 @@ public record Problem(
         return new Problem("urn:exo-token-broker:problem:" + code.code(), code.title(), code.status(), error.detail(),
                 code.code(), error.aadstsCode().orElse(null),
                 error.retryAfter().map(wait -> Math.max(1, (wait.toMillis() + 999) / 1000)).orElse(null));
+    }
+
+    @Override
+    public String auditOutcome() {
+        return code;
+    }
+
+    /** The error in the format of the surface that was asked: problem+json, RFC 6749 or App Service. */
+    static Response respond(Surface surface, BrokerException failure) {
+        return switch (surface) {
+            case OAUTH2 -> OAuth2Error.from(failure).toResponse();
+            case MANAGED_IDENTITY -> ManagedIdentityError.from(failure).toResponse();
+            default -> of(failure).toResponse();
+        };
     }
 
     public Response toResponse() {

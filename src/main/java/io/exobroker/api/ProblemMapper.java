@@ -9,6 +9,7 @@ import io.exobroker.error.ErrorCode;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.concurrent.CompletionException;
@@ -24,40 +25,40 @@ public class ProblemMapper {
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,40}");
 
     @ServerExceptionMapper
-    public Response broker(BrokerException error) {
-        return Problem.of(error).toResponse();
+    public Response broker(BrokerException error, UriInfo uri) {
+        return Problem.respond(Surface.of(uri.getPath()), error);
     }
 
     @ServerExceptionMapper
-    public Response completion(CompletionException error) {
+    public Response completion(CompletionException error, UriInfo uri) {
         Throwable cause = error.getCause();
         if (cause instanceof BrokerException broker) {
-            return broker(broker);
+            return broker(broker, uri);
         }
-        return unexpected(cause == null ? error : cause);
+        return unexpected(cause == null ? error : cause, uri);
     }
 
     @ServerExceptionMapper
-    public Response unknownField(UnrecognizedPropertyException error) {
-        return badRequest("unknown field " + fieldName(error.getPropertyName()));
+    public Response unknownField(UnrecognizedPropertyException error, UriInfo uri) {
+        return badRequest(uri, "unknown field " + fieldName(error.getPropertyName()));
     }
 
     @ServerExceptionMapper
-    public Response mismatchedInput(MismatchedInputException error) {
-        return badRequest(error.getPath().isEmpty()
+    public Response mismatchedInput(MismatchedInputException error, UriInfo uri) {
+        return badRequest(uri, error.getPath().isEmpty()
                 ? "the body must be a JSON object"
                 : "field " + path(error) + " has the wrong type");
     }
 
     @ServerExceptionMapper
-    public Response json(JsonProcessingException error) {
-        return badRequest("the body is not valid JSON");
+    public Response json(JsonProcessingException error, UriInfo uri) {
+        return badRequest(uri, "the body is not valid JSON");
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException error) {
+    public Response web(WebApplicationException error, UriInfo uri) {
         if (error.getCause() instanceof JsonProcessingException json) {
-            return json instanceof MismatchedInputException mismatched ? mismatchedInput(mismatched) : json(json);
+            return json instanceof MismatchedInputException mismatched ? mismatchedInput(mismatched, uri) : json(json, uri);
         }
         int status = error.getResponse() == null ? 500 : error.getResponse().getStatus();
         ErrorCode code = switch (status) {
@@ -72,19 +73,20 @@ public class ProblemMapper {
             default -> null;
         };
         if (code == null) {
-            return unexpected(error);
+            return unexpected(error, uri);
         }
-        return Problem.of(new BrokerException(code, code.title())).toResponse();
+        return Problem.respond(Surface.of(uri.getPath()), new BrokerException(code, code.title()));
     }
 
     @ServerExceptionMapper
-    public Response unexpected(Throwable error) {
+    public Response unexpected(Throwable error, UriInfo uri) {
         Log.errorf(error, "unexpected error answering a request: %s", error.getClass().getName());
-        return Problem.of(new BrokerException(ErrorCode.INTERNAL, "the broker failed unexpectedly; see its log")).toResponse();
+        return Problem.respond(Surface.of(uri.getPath()),
+                new BrokerException(ErrorCode.INTERNAL, "the broker failed unexpectedly; see its log"));
     }
 
-    private static Response badRequest(String detail) {
-        return Problem.of(new BrokerException(ErrorCode.BAD_REQUEST, detail)).toResponse();
+    private static Response badRequest(UriInfo uri, String detail) {
+        return Problem.respond(Surface.of(uri.getPath()), new BrokerException(ErrorCode.BAD_REQUEST, detail));
     }
 
     private static String path(JsonMappingException error) {

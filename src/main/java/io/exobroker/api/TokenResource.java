@@ -1,15 +1,7 @@
 package io.exobroker.api;
 
-import io.exobroker.caller.CallerPolicy;
-import io.exobroker.config.TokenConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
-import io.exobroker.registration.RegistrationStore;
-import io.exobroker.registration.ResourceScopes;
-import io.exobroker.registration.Slug;
-import io.exobroker.registration.StoreSnapshot;
-import io.exobroker.token.TokenService;
-import io.quarkus.arc.ClientProxy;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,26 +16,18 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
 /** {@code POST /v1/token}: a token for a registration and resource, for an authenticated caller. */
-@Path(ApiFilters.TOKEN_PATH)
+@Path(Surface.TOKEN_PATH)
 @Tag(name = "Tokens", description = "Access tokens for Microsoft Graph and Exchange Online")
 public class TokenResource {
 
-    private final TokenService tokens;
-    private final CallerPolicy policy;
-    private final RegistrationStore store;
-    private final TokenConfig config;
+    private final TokenIssuer issuer;
     private final RequestRecord record;
 
-    public TokenResource(TokenService tokens, CallerPolicy policy, RegistrationStore store, TokenConfig config,
-                         RequestRecord record) {
-        this.tokens = tokens;
-        this.policy = policy;
-        this.store = store;
-        this.config = config;
+    public TokenResource(TokenIssuer issuer, RequestRecord record) {
+        this.issuer = issuer;
         this.record = record;
     }
 
@@ -102,46 +86,12 @@ public class TokenResource {
                     + "\"status\":503,\"detail\":\"Entra ID is not answering\",\"code\":\"upstream_unavailable\",\"retry_after_seconds\":5}")))
     public CompletionStage<TokenResponse> token(TokenRequest request) {
         if (request == null) {
-            throw badRequest("a JSON body is required");
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "a JSON body is required");
         }
-        String registrationId = request.registration();
-        if (registrationId == null || registrationId.isBlank()) {
-            throw badRequest("'registration' is required");
-        }
-        StoreSnapshot snapshot = store.current();
-        record.target(registrationId, snapshot.registration(registrationId).isPresent(), request.resource());
-        if (!Slug.isValid(registrationId)) {
-            throw badRequest("'registration' must be " + Slug.describe());
-        }
-        if (request.resource() == null || request.resource().isBlank()) {
-            throw badRequest("'resource' is required: graph, outlook or a full https://.../.default scope");
-        }
-        Duration minValidity = minValidity(request.minValiditySeconds());
-        CallerPolicy.Grant grant = policy.authorize(record.caller(), snapshot, registrationId, request.resource());
-        record.target(registrationId, true, ResourceScopes.label(grant.scope(), grant.registration().cloud()));
-        // The mint may complete on an upstream thread where the request scope is not active: keep the instance itself.
-        RequestRecord thisRequest = ClientProxy.unwrap(record);
-        return tokens.token(grant.registration(), grant.scope(), minValidity).thenApply(issued -> {
-            thisRequest.issued(issued);
-            var token = issued.token();
-            long expiresIn = Math.max(0, token.remaining(java.time.Instant.now()).toSeconds());
-            return new TokenResponse(token.value(), "Bearer", expiresIn, token.expiresOn().getEpochSecond(), token.scope(),
-                    grant.registration().id(), grant.registration().tenantId(), grant.registration().clientId());
-        });
-    }
-
-    private Duration minValidity(Long seconds) {
-        if (seconds == null) {
-            return config.defaultMinValidity();
-        }
-        long max = config.maxMinValidity().toSeconds();
-        if (seconds < 0 || seconds > max) {
-            throw badRequest("'min_validity_seconds' must be between 0 and " + max);
-        }
-        return Duration.ofSeconds(seconds);
-    }
-
-    private static BrokerException badRequest(String detail) {
-        return new BrokerException(ErrorCode.BAD_REQUEST, detail);
+        return issuer.issue(record.caller(), request.registration(), request.resource(),
+                        issuer.minValidity(request.minValiditySeconds()), record)
+                .thenApply(issued -> new TokenResponse(issued.token().value(), "Bearer", issued.expiresIn(),
+                        issued.token().expiresOn().getEpochSecond(), issued.scope(), issued.registration().id(),
+                        issued.registration().tenantId(), issued.registration().clientId()));
     }
 }

@@ -26,7 +26,7 @@ public class CallerPolicy {
         }
         Registration registration = store.registration(registrationId).orElseThrow(() -> new BrokerException(
                 ErrorCode.UNKNOWN_REGISTRATION, "registration '" + registrationId + "' does not exist"));
-        String scope = ResourceScopes.toScope(resource, registration.cloud()).orElseThrow(() -> new BrokerException(
+        String scope = ResourceScopes.fromResourceUri(resource, registration.cloud()).orElseThrow(() -> new BrokerException(
                 ErrorCode.BAD_REQUEST, "unknown resource: use graph, outlook or a full https://.../.default scope"));
         if (!registration.allowsScope(scope)) {
             throw new BrokerException(ErrorCode.SCOPE_NOT_ALLOWED,

@@ -1,0 +1,139 @@
+package io.exobroker.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.exobroker.caller.ApiKeyAuthenticator;
+import io.exobroker.caller.Caller;
+import io.exobroker.config.ManagedIdentityConfig;
+import io.exobroker.error.BrokerException;
+import io.exobroker.error.ErrorCode;
+import io.exobroker.registration.Registration;
+import io.exobroker.registration.RegistrationStore;
+import io.exobroker.registration.ResourceScopes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code GET /msi/token}: the App Service managed-identity protocol (api-version 2019-08-01), so Azure SDK clients
+ * configured with {@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER} get broker tokens with no code change.
+ * {@code IDENTITY_HEADER} is the caller's API key; requiring it as a header is also the SSRF guard, since a server
+ * tricked into fetching a URL does not add it.
+ */
+@Path(Surface.MANAGED_IDENTITY_PATH)
+@Tag(name = "Managed identity", description = "App Service managed-identity compatible token endpoint")
+public class ManagedIdentityResource {
+
+    static final String API_VERSION = "2019-08-01";
+    static final String IDENTITY_HEADER = "X-IDENTITY-HEADER";
+
+    private final ApiKeyAuthenticator authenticator;
+    private final TokenIssuer issuer;
+    private final RegistrationStore store;
+    private final ManagedIdentityConfig config;
+    private final RequestRecord record;
+
+    public ManagedIdentityResource(ApiKeyAuthenticator authenticator, TokenIssuer issuer, RegistrationStore store,
+                                   ManagedIdentityConfig config, RequestRecord record) {
+        this.authenticator = authenticator;
+        this.issuer = issuer;
+        this.store = store;
+        this.config = config;
+        this.record = record;
+    }
+
+    /** A token as the App Service identity endpoint returns it ({@code expires_on} in epoch seconds, as a string). */
+    @Schema(name = "ManagedIdentityToken")
+    public record ManagedIdentityToken(
+            @Schema(examples = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9...") @JsonProperty("access_token") String accessToken,
+            @Schema(examples = "1795000000") @JsonProperty("expires_on") String expiresOn,
+            @Schema(examples = "https://graph.microsoft.com") @JsonProperty("resource") String resource,
+            @Schema(examples = "Bearer") @JsonProperty("token_type") String tokenType,
+            @Schema(examples = "0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b") @JsonProperty("client_id") String clientId) {
+
+        @Override
+        public String toString() {
+            return "ManagedIdentityToken[resource=" + resource + ", clientId=" + clientId + "]";
+        }
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Managed-identity token (App Service protocol)",
+            description = "Send the caller's API key as X-IDENTITY-HEADER. client_id picks the registration with that "
+                    + "Entra client ID, mi_res_id a registration by id; with neither, the caller's only registration "
+                    + "or broker.msi.default-registration.")
+    @APIResponse(responseCode = "200", description = "A token", content = @Content(mediaType = MediaType.APPLICATION_JSON,
+            schema = @Schema(implementation = ManagedIdentityToken.class), examples = @ExampleObject(name = "token",
+            value = "{\"access_token\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9...\",\"expires_on\":\"1795000000\","
+                    + "\"resource\":\"https://graph.microsoft.com\",\"token_type\":\"Bearer\","
+                    + "\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\"}")))
+    @APIResponse(responseCode = "400", description = "Bad request or unknown identity", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ManagedIdentityError.class),
+            examples = @ExampleObject(name = "unknown identity", value = "{\"statusCode\":400,\"message\":\"no registration "
+                    + "this caller may use has client_id 0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"correlationId\":\"2f1d4c61-9b7a-3c3f-1e2d-4a5b0b6a5b8e\"}")))
+    @APIResponse(responseCode = "401", description = "Missing or unknown X-IDENTITY-HEADER", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ManagedIdentityError.class),
+            examples = @ExampleObject(name = "unauthenticated", value = "{\"statusCode\":401,\"message\":\"send the caller's "
+                    + "API key as X-IDENTITY-HEADER\",\"correlationId\":\"2f1d4c61-9b7a-3c3f-1e2d-4a5b0b6a5b8e\"}")))
+    public CompletionStage<ManagedIdentityToken> token(@QueryParam("resource") String resource,
+                                                      @QueryParam("api-version") String apiVersion,
+                                                      @QueryParam("client_id") String clientId,
+                                                      @QueryParam("principal_id") String principalId,
+                                                      @QueryParam("object_id") String objectId,
+                                                      @QueryParam("mi_res_id") String registrationId,
+                                                      @HeaderParam(IDENTITY_HEADER) String identityHeader) {
+        record.target(registrationId, false, resource);
+        Caller caller = authenticator.authenticate(identityHeader).orElseThrow(() -> new BrokerException(
+                ErrorCode.UNAUTHENTICATED, "send the caller's API key as " + IDENTITY_HEADER));
+        record.caller(caller);
+        if (!API_VERSION.equals(apiVersion)) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "api-version must be " + API_VERSION);
+        }
+        if (resource == null || resource.isBlank()) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "'resource' is required, e.g. https://graph.microsoft.com");
+        }
+        if (principalId != null || objectId != null) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST,
+                    "principal_id/object_id are not supported by the broker: use client_id or mi_res_id");
+        }
+        String registration = registrationId != null ? registrationId : pick(caller, clientId);
+        return issuer.issue(caller, registration, resource, issuer.defaultMinValidity(), record)
+                .thenApply(issued -> new ManagedIdentityToken(issued.token().value(),
+                        String.valueOf(issued.token().expiresOn().getEpochSecond()), resource, "Bearer",
+                        issued.registration().clientId()));
+    }
+
+    /** The registration a request without {@code mi_res_id} means. */
+    private String pick(Caller caller, String clientId) {
+        if (clientId != null) {
+            List<Registration> matches = store.current().registrations().values().stream()
+                    .filter(registration -> registration.clientId().equalsIgnoreCase(clientId))
+                    .filter(registration -> caller.mayUse(registration.id()))
+                    .toList();
+            if (matches.size() == 1) {
+                return matches.get(0).id();
+            }
+            throw new BrokerException(ErrorCode.BAD_REQUEST, matches.isEmpty()
+                    ? "no registration this caller may use has client_id " + clientId
+                    : "several registrations have client_id " + clientId + ": name one with mi_res_id");
+        }
+        List<String> own = caller.registrations().stream().filter(id -> !ResourceScopes.WILDCARD.equals(id)).toList();
+        if (own.size() == 1 && !caller.registrations().contains(ResourceScopes.WILDCARD)) {
+            return own.get(0);
+        }
+        return config.defaultRegistration().orElseThrow(() -> new BrokerException(ErrorCode.BAD_REQUEST,
+                "this caller may use several registrations: pass client_id or mi_res_id, or set broker.msi.default-registration"));
+    }
+}

@@ -1,0 +1,182 @@
+package io.exobroker.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.exobroker.caller.ApiKeyAuthenticator;
+import io.exobroker.caller.Caller;
+import io.exobroker.registration.Cloud;
+import io.exobroker.registration.RegistrationStore;
+import io.exobroker.registration.ResourceScopes;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * {@code POST /v1/registrations/{id}/oauth2/token}: the RFC 6749 §4.4 client-credentials grant, so any tool with an
+ * "OAuth2 client credentials" credential gets broker tokens by pointing its token URL here. The client is the caller:
+ * {@code client_id} is its id and {@code client_secret} its API key, in the form or as HTTP Basic.
+ */
+@Path(Surface.OAUTH2_PATH)
+@Tag(name = "OAuth 2.0", description = "RFC 6749 client-credentials token endpoint per registration")
+public class OAuth2TokenResource {
+
+    private static final String BASIC = "basic ";
+    /** OpenID Connect scopes some clients add out of habit; client-credential tokens have no use for them. */
+    private static final Set<String> IGNORED_SCOPES = Set.of("openid", "profile", "offline_access", "email");
+
+    private final ApiKeyAuthenticator authenticator;
+    private final TokenIssuer issuer;
+    private final RegistrationStore store;
+    private final RequestRecord record;
+
+    public OAuth2TokenResource(ApiKeyAuthenticator authenticator, TokenIssuer issuer, RegistrationStore store,
+                               RequestRecord record) {
+        this.authenticator = authenticator;
+        this.issuer = issuer;
+        this.store = store;
+        this.record = record;
+    }
+
+    /** An RFC 6749 §5.1 access token response. */
+    @Schema(name = "OAuth2TokenResponse")
+    public record OAuth2TokenResponse(
+            @Schema(examples = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9...") @JsonProperty("access_token") String accessToken,
+            @Schema(examples = "Bearer") @JsonProperty("token_type") String tokenType,
+            @Schema(examples = "3599") @JsonProperty("expires_in") long expiresIn,
+            @Schema(examples = "https://graph.microsoft.com/.default") @JsonProperty("scope") String scope) {
+
+        @Override
+        public String toString() {
+            return "OAuth2TokenResponse[scope=" + scope + ", expiresIn=" + expiresIn + "]";
+        }
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "OAuth 2.0 client-credentials token endpoint",
+            description = "Form fields grant_type=client_credentials, client_id (caller id), client_secret (API key) "
+                    + "or HTTP Basic, and scope (graph, outlook or a .default scope; default: the registration's first "
+                    + "allowed resource).")
+    @APIResponse(responseCode = "200", description = "A token (RFC 6749 §5.1)", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OAuth2TokenResponse.class),
+            examples = @ExampleObject(name = "token", value = "{\"access_token\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9...\","
+                    + "\"token_type\":\"Bearer\",\"expires_in\":3599,\"scope\":\"https://graph.microsoft.com/.default\"}")))
+    @APIResponse(responseCode = "400", description = "RFC 6749 §5.2 error", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OAuth2Error.class), examples = {
+            @ExampleObject(name = "invalid_scope", value = "{\"error\":\"invalid_scope\",\"error_description\":\"caller 'n8n' may not ask for resource 'outlook'\"}"),
+            @ExampleObject(name = "unsupported_grant_type", value = "{\"error\":\"unsupported_grant_type\",\"error_description\":\"only client_credentials is supported\"}")}))
+    @APIResponse(responseCode = "401", description = "Unknown client or wrong secret", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OAuth2Error.class),
+            examples = @ExampleObject(name = "invalid_client", value = "{\"error\":\"invalid_client\",\"error_description\":\"unknown client_id or client_secret\"}")))
+    @APIResponse(responseCode = "503", description = "Entra ID unavailable", content = @Content(
+            mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OAuth2Error.class),
+            examples = @ExampleObject(name = "temporarily_unavailable", value = "{\"error\":\"temporarily_unavailable\",\"error_description\":\"Entra ID is not answering\"}")))
+    public CompletionStage<Response> token(@PathParam("registration") String registrationId,
+                                           @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+                                           MultivaluedMap<String, String> form) {
+        record.target(registrationId, false, null);
+        for (String name : List.of("grant_type", "client_id", "client_secret", "scope")) {
+            if (form.get(name) != null && form.get(name).size() > 1) {
+                return fail(OAuth2Error.INVALID_REQUEST, "'" + name + "' is given more than once");
+            }
+        }
+        String grantType = form.getFirst("grant_type");
+        if (grantType == null || grantType.isBlank()) {
+            return fail(OAuth2Error.INVALID_REQUEST, "'grant_type' is required");
+        }
+        if (!"client_credentials".equals(grantType)) {
+            return fail(OAuth2Error.UNSUPPORTED_GRANT_TYPE, "only client_credentials is supported");
+        }
+        String[] basic = basicCredentials(authorization);
+        String formId = form.getFirst("client_id");
+        String formSecret = form.getFirst("client_secret");
+        if (basic != null && formSecret != null) {
+            return fail(OAuth2Error.INVALID_REQUEST, "use one client authentication method, not both HTTP Basic and the form");
+        }
+        String clientId = basic != null ? basic[0] : formId;
+        String clientSecret = basic != null ? basic[1] : formSecret;
+        Caller caller = clientSecret == null ? null : authenticator.authenticate(clientSecret)
+                .filter(found -> found.id().equals(clientId)).orElse(null);
+        if (caller == null) {
+            return fail(OAuth2Error.INVALID_CLIENT, "unknown client_id or client_secret");
+        }
+        record.caller(caller);
+        List<String> scopes = scopes(form.getFirst("scope"));
+        if (scopes.size() > 1) {
+            return fail(OAuth2Error.INVALID_SCOPE, "ask for one resource per token");
+        }
+        String resource = scopes.isEmpty() ? defaultResource(registrationId) : scopes.get(0);
+        if (resource == null || ResourceScopes.fromResourceUri(resource, Cloud.PUBLIC).isEmpty()) {
+            return fail(OAuth2Error.INVALID_SCOPE, "scope must be graph, outlook or a full https://.../.default scope");
+        }
+        return issuer.issue(caller, registrationId, resource, issuer.defaultMinValidity(), record)
+                .thenApply(issued -> Response.ok(new OAuth2TokenResponse(issued.token().value(), "Bearer",
+                        issued.expiresIn(), issued.scope())).build());
+    }
+
+    private String defaultResource(String registrationId) {
+        return store.current().registration(registrationId)
+                .map(registration -> registration.allowedResources().isEmpty() ? null : registration.allowedResources().get(0))
+                .filter(entry -> !ResourceScopes.WILDCARD.equals(entry))
+                .orElse(ResourceScopes.GRAPH);
+    }
+
+    private static List<String> scopes(String scope) {
+        List<String> scopes = new ArrayList<>();
+        if (scope != null) {
+            for (String part : scope.trim().split("\\s+")) {
+                if (!part.isEmpty() && !IGNORED_SCOPES.contains(part.toLowerCase(Locale.ROOT))) {
+                    scopes.add(part);
+                }
+            }
+        }
+        return scopes;
+    }
+
+    /** RFC 6749 §2.3.1: Basic with the form-urlencoded client id and secret, or null without a Basic header. */
+    private static String[] basicCredentials(String authorization) {
+        if (authorization == null || authorization.length() <= BASIC.length()
+                || !authorization.substring(0, BASIC.length()).toLowerCase(Locale.ROOT).equals(BASIC)) {
+            return null;
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(authorization.substring(BASIC.length()).trim()),
+                    StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            if (colon < 0) {
+                return new String[]{"", ""};
+            }
+            return new String[]{URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8),
+                    URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8)};
+        } catch (IllegalArgumentException e) {
+            return new String[]{"", ""};
+        }
+    }
+
+    private static CompletionStage<Response> fail(String error, String description) {
+        return CompletableFuture.completedFuture(OAuth2Error.of(error, description).toResponse());
+    }
+}

@@ -1,0 +1,63 @@
+package io.exobroker.api;
+
+import java.util.regex.Pattern;
+
+/**
+ * The token-bearing surfaces, told apart by path: the one place that knows which URL speaks which protocol, so
+ * filters and error mapping answer each client in the format it understands.
+ */
+public enum Surface {
+    /** {@code POST /v1/token}: JSON in, JSON out, problem+json errors. */
+    TOKEN_API("token_api"),
+    /** {@code POST /v1/registrations/{id}/oauth2/token}: RFC 6749 client credentials. */
+    OAUTH2("oauth2"),
+    /** {@code GET /msi/token}: the App Service managed-identity protocol. */
+    MANAGED_IDENTITY("managed_identity"),
+    /** {@code POST /v1/xoauth2}: SASL XOAUTH2 strings for IMAP and SMTP. */
+    XOAUTH2("xoauth2"),
+    /** Anything else under {@code /v1}. */
+    OTHER_API("api"),
+    /** Not the broker's API (health, metrics, OpenAPI). */
+    NONE("-");
+
+    static final String TOKEN_PATH = "/v1/token";
+    static final String OAUTH2_PATH = "/v1/registrations/{registration}/oauth2/token";
+    static final String MANAGED_IDENTITY_PATH = "/msi/token";
+    static final String XOAUTH2_PATH = "/v1/xoauth2";
+    private static final Pattern OAUTH2_PATTERN = Pattern.compile("/v1/registrations/[^/]+/oauth2/token");
+
+    private final String label;
+
+    Surface(String label) {
+        this.label = label;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    /** Whether requests here carry the caller's key in {@code Authorization}/{@code X-Api-Key} headers. */
+    boolean usesApiKeyHeaders() {
+        return this == TOKEN_API || this == XOAUTH2 || this == OTHER_API;
+    }
+
+    boolean issuesTokens() {
+        return this != OTHER_API && this != NONE;
+    }
+
+    static Surface of(String path) {
+        if (TOKEN_PATH.equals(path)) {
+            return TOKEN_API;
+        }
+        if (XOAUTH2_PATH.equals(path)) {
+            return XOAUTH2;
+        }
+        if (MANAGED_IDENTITY_PATH.equals(path)) {
+            return MANAGED_IDENTITY;
+        }
+        if (OAUTH2_PATTERN.matcher(path).matches()) {
+            return OAUTH2;
+        }
+        return path.startsWith("/v1/") ? OTHER_API : NONE;
+    }
+}

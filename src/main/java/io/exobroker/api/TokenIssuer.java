@@ -1,0 +1,89 @@
+package io.exobroker.api;
+
+import io.exobroker.caller.Caller;
+import io.exobroker.caller.CallerPolicy;
+import io.exobroker.config.TokenConfig;
+import io.exobroker.error.BrokerException;
+import io.exobroker.error.ErrorCode;
+import io.exobroker.registration.Registration;
+import io.exobroker.registration.RegistrationStore;
+import io.exobroker.registration.ResourceScopes;
+import io.exobroker.registration.Slug;
+import io.exobroker.registration.StoreSnapshot;
+import io.exobroker.token.AccessToken;
+import io.exobroker.token.TokenService;
+import io.quarkus.arc.ClientProxy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What every surface does to hand out a token, whatever its wire format: validate the registration id, check the
+ * caller's policy, get the token, and note the outcome for the audit line.
+ */
+@ApplicationScoped
+public class TokenIssuer {
+
+    /** A token handed out, with what it was for. */
+    public record Issued(AccessToken token, TokenService.Source source, Registration registration, String scope,
+                         long expiresIn) {
+    }
+
+    private final TokenService tokens;
+    private final CallerPolicy policy;
+    private final RegistrationStore store;
+    private final TokenConfig config;
+    private final Clock clock;
+
+    public TokenIssuer(TokenService tokens, CallerPolicy policy, RegistrationStore store, TokenConfig config, Clock clock) {
+        this.tokens = tokens;
+        this.policy = policy;
+        this.store = store;
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public CompletionStage<Issued> issue(Caller caller, String registrationId, String resource, Duration minValidity,
+                                         RequestRecord record) {
+        StoreSnapshot snapshot = store.current();
+        record.target(registrationId, registrationId != null && snapshot.registration(registrationId).isPresent(), resource);
+        if (registrationId == null || registrationId.isBlank()) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "'registration' is required");
+        }
+        if (!Slug.isValid(registrationId)) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "'registration' must be " + Slug.describe());
+        }
+        if (resource == null || resource.isBlank()) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST,
+                    "'resource' is required: graph, outlook or a full https://.../.default scope");
+        }
+        CallerPolicy.Grant grant = policy.authorize(caller, snapshot, registrationId, resource);
+        record.target(registrationId, true, ResourceScopes.label(grant.scope(), grant.registration().cloud()));
+        // The mint may complete on an upstream thread where the request scope is not active: keep the instance itself.
+        RequestRecord thisRequest = ClientProxy.unwrap(record);
+        return tokens.token(grant.registration(), grant.scope(), minValidity).thenApply(issued -> {
+            thisRequest.issued(issued);
+            AccessToken token = issued.token();
+            long expiresIn = Math.max(0, token.remaining(clock.instant()).toSeconds());
+            return new Issued(token, issued.source(), grant.registration(), grant.scope(), expiresIn);
+        });
+    }
+
+    /** The remaining life a request asks for, checked against the configured bounds. */
+    public Duration minValidity(Long seconds) {
+        if (seconds == null) {
+            return config.defaultMinValidity();
+        }
+        long max = config.maxMinValidity().toSeconds();
+        if (seconds < 0 || seconds > max) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "'min_validity_seconds' must be between 0 and " + max);
+        }
+        return Duration.ofSeconds(seconds);
+    }
+
+    public Duration defaultMinValidity() {
+        return config.defaultMinValidity();
+    }
+}
