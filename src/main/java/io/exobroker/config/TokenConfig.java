@@ -37,6 +37,17 @@ public interface TokenConfig {
     @WithDefault("30s")
     Duration credentialErrorBackoff();
 
+    /**
+     * How long after a rotation a rejected new credential falls back to the one it replaced: a new Entra ID secret
+     * can take seconds to start working.
+     */
+    @WithDefault("2m")
+    Duration rotationGrace();
+
+    /** How soon a new credential rejected during the rotation grace period is tried again. */
+    @WithDefault("5s")
+    Duration rotationRetry();
+
     /** Longest pause after repeated credential rejections. */
     @WithDefault("10m")
     Duration maxCredentialErrorBackoff();

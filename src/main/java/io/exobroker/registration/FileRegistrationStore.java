@@ -49,6 +49,7 @@ public final class FileRegistrationStore implements RegistrationStore {
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final List<Consumer<StoreChange>> listeners = new CopyOnWriteArrayList<>();
     private final Map<Path, LoadedFile> files = new HashMap<>();
+    private final Map<String, ReplacedCredential> replaced = new HashMap<>();
     private volatile StoreSnapshot snapshot = StoreSnapshot.EMPTY;
     private volatile boolean loaded;
     private String lastDirectoryProblem;
@@ -234,6 +235,9 @@ public final class FileRegistrationStore implements RegistrationStore {
             long version = previous == null ? 1 : previous.version() + 1;
             if (record instanceof Registration registration) {
                 record = registration.withCredentialVersion(version);
+                if (previous != null && previous.record() instanceof Registration old) {
+                    replaced.put(old.id(), new ReplacedCredential(old, clock.instant()));
+                }
             }
             if (previous != null && previous.problem() != null) {
                 Log.infof("%s is valid again", location);
@@ -279,7 +283,8 @@ public final class FileRegistrationStore implements RegistrationStore {
             }
         }
         StoreSnapshot before = snapshot;
-        StoreSnapshot after = new StoreSnapshot(registrations, callers, problems, clock.instant());
+        replaced.keySet().retainAll(registrations.keySet());
+        StoreSnapshot after = new StoreSnapshot(registrations, callers, problems, replaced, clock.instant());
         Set<String> changed = new HashSet<>();
         Set<String> removed = new HashSet<>(before.registrations().keySet());
         removed.removeAll(registrations.keySet());

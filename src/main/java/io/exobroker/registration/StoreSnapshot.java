@@ -12,14 +12,21 @@ public record StoreSnapshot(
         Map<String, Registration> registrations,
         Map<String, Caller> callers,
         List<RecordProblem> problems,
+        Map<String, ReplacedCredential> replaced,
         Instant loadedAt) {
 
-    public static final StoreSnapshot EMPTY = new StoreSnapshot(Map.of(), Map.of(), List.of(), Instant.EPOCH);
+    public static final StoreSnapshot EMPTY = new StoreSnapshot(Map.of(), Map.of(), List.of(), Map.of(), Instant.EPOCH);
 
     public StoreSnapshot {
         registrations = Map.copyOf(registrations);
         callers = Map.copyOf(callers);
         problems = List.copyOf(problems);
+        replaced = Map.copyOf(replaced);
+    }
+
+    /** The version the current one of a registration replaced, if the store saw a rotation. */
+    public Optional<ReplacedCredential> replaced(String id) {
+        return Optional.ofNullable(replaced.get(id));
     }
 
     public Optional<Registration> registration(String id) {

@@ -37,9 +37,15 @@ final class RegistrationBackoff {
     }
 
     CredentialBlock credentialRejected(String registrationId, long credentialVersion, UpstreamException cause, Instant now) {
+        return credentialRejected(registrationId, credentialVersion, cause, now, initial);
+    }
+
+    /** Records a rejection with its own first pause (short while a rotation is settling), doubling from there. */
+    CredentialBlock credentialRejected(String registrationId, long credentialVersion, UpstreamException cause, Instant now,
+                                       Duration firstPause) {
         return credentialBlocks.compute(registrationId, (id, previous) -> {
             int failures = previous != null && previous.credentialVersion() == credentialVersion ? previous.failures() + 1 : 1;
-            Duration pause = initial.multipliedBy(1L << Math.min(failures - 1, 20));
+            Duration pause = firstPause.multipliedBy(1L << Math.min(failures - 1, 20));
             if (pause.compareTo(max) > 0) {
                 pause = max;
             }
@@ -47,7 +53,14 @@ final class RegistrationBackoff {
         });
     }
 
-    void credentialAccepted(String registrationId) {
+    /** Lifts the pause of this credential version only: a fallback mint with an older version must not lift it. */
+    void credentialAccepted(String registrationId, long credentialVersion) {
+        credentialBlocks.computeIfPresent(registrationId,
+                (id, block) -> block.credentialVersion() == credentialVersion ? null : block);
+    }
+
+    /** Lifts any credential pause of a registration, e.g. when the store has a new version. */
+    void credentialChanged(String registrationId) {
         credentialBlocks.remove(registrationId);
     }
 

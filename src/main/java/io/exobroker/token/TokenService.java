@@ -6,6 +6,7 @@ import io.exobroker.error.ErrorCode;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.RegistrationStore;
+import io.exobroker.registration.ReplacedCredential;
 import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.StoreChange;
 import io.quarkus.logging.Log;
@@ -140,7 +141,7 @@ public class TokenService {
         }
         retryingMinter.mint(registration, scope).whenComplete((token, error) -> {
             if (error == null) {
-                backoff.credentialAccepted(registration.id());
+                backoff.credentialAccepted(registration.id(), registration.credentialVersion());
                 keep(registration, key, token);
                 land(key, mine, token, null);
                 return;
@@ -175,8 +176,31 @@ public class TokenService {
                     land(key, flight, token, error == null ? null : MsalTokenMinter.classify(error)));
             return;
         }
+        Optional<Registration> replaced = replacedWithinGrace(registration);
+        if (replaced.isPresent()) {
+            // The new credential may not be active in Entra ID yet: retry it soon, mint with the one it replaced now.
+            backoff.credentialRejected(registration.id(), registration.credentialVersion(), failure, clock.instant(),
+                    config.rotationRetry());
+            Log.warnf("registration %s: the new credential was rejected (%s) %d s after the rotation; using the "
+                            + "previous one for now", registration.id(), failure.getMessage(),
+                    Duration.between(store.current().replaced(registration.id()).orElseThrow().replacedAt(), clock.instant())
+                            .toSeconds());
+            flight(replaced.get(), scope, false).whenComplete((token, error) ->
+                    land(key, flight, token, error == null ? null : failure));
+            return;
+        }
         pause(registration, failure);
         land(key, flight, null, failure);
+    }
+
+    /** The credential the given version replaced, while the rotation is recent enough to fall back to it. */
+    private Optional<Registration> replacedWithinGrace(Registration current) {
+        return store.current().replaced(current.id())
+                .filter(replaced -> replaced.registration().credentialVersion() != current.credentialVersion())
+                .filter(replaced -> store.current().registration(current.id())
+                        .map(now -> now.credentialVersion() == current.credentialVersion()).orElse(false))
+                .filter(replaced -> clock.instant().isBefore(replaced.replacedAt().plus(config.rotationGrace())))
+                .map(ReplacedCredential::registration);
     }
 
     private void pause(Registration registration, UpstreamException failure) {
@@ -285,7 +309,7 @@ public class TokenService {
         }
         for (String changed : change.changedRegistrations()) {
             minter.forget(changed);
-            backoff.credentialAccepted(changed);
+            backoff.credentialChanged(changed);
         }
     }
 

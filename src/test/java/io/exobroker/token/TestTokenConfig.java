@@ -32,6 +32,16 @@ record TestTokenConfig(Duration requestTimeout, Duration initialBackoff, Duratio
     }
 
     @Override
+    public Duration rotationGrace() {
+        return Duration.ofMinutes(2);
+    }
+
+    @Override
+    public Duration rotationRetry() {
+        return Duration.ofSeconds(1);
+    }
+
+    @Override
     public Duration maxCredentialErrorBackoff() {
         return Duration.ofMinutes(10);
     }

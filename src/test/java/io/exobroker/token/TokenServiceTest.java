@@ -235,6 +235,37 @@ class TokenServiceTest {
     }
 
     @Test
+    void fallsBackToTheReplacedCredentialWhileTheNewOneIsNotYetAccepted() {
+        Registration v1 = register("contoso", 1);
+        service.token(v1, GRAPH, DEFAULT_MIN).join();
+        Registration v2 = register("contoso", 2);
+        minter.failNext(ScriptedMinter.credential(7000215));
+
+        TokenService.IssuedToken during = service.token(v2, GRAPH, DEFAULT_MIN).join();
+        TokenService.IssuedToken stillDuring = service.token(v2, GRAPH, DEFAULT_MIN).join();
+
+        assertThat(during.token().value()).as("minted with the replaced credential").contains("-v1-");
+        assertThat(stillDuring.token()).isSameAs(during.token());
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                service.token(v2, GRAPH, DEFAULT_MIN).join().token().value().contains("-v2-"));
+    }
+
+    @Test
+    void doesNotFallBackOnceTheGracePeriodIsOver() {
+        Registration v1 = register("contoso", 1);
+        service.token(v1, GRAPH, DEFAULT_MIN).join();
+        Registration v2 = register("contoso", 2);
+        clock.advance(Duration.ofMinutes(3));
+        minter.failNext(ScriptedMinter.credential(7000215));
+
+        TokenService.IssuedToken served = service.token(v2, GRAPH, Duration.ZERO).join();
+
+        // No fallback mint: the old token is still valid, so it is served stale, and only v2 was tried.
+        assertThat(served.source()).isEqualTo(TokenService.Source.STALE);
+        assertThat(minter.callLog()).extracting(ScriptedMinter.Call::credentialVersion).containsExactly(1L, 2L);
+    }
+
+    @Test
     void dropsCachedTokensOfARemovedRegistration() {
         Registration registration = register("contoso", 1);
         service.token(registration, GRAPH, DEFAULT_MIN).join();

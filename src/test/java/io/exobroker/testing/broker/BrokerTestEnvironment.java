@@ -48,7 +48,8 @@ public class BrokerTestEnvironment implements QuarkusTestResourceLifecycleManage
                 Map.entry("broker.azure.instance-discovery", "false"),
                 Map.entry("broker.azure.read-timeout", "2s"),
                 Map.entry("broker.token.initial-backoff", "100ms"),
-                Map.entry("broker.token.request-timeout", "6s"));
+                Map.entry("broker.token.request-timeout", "6s"),
+                Map.entry("broker.token.rotation-retry", "1s"));
     }
 
     @Override

@@ -52,7 +52,8 @@ public final class Fixtures {
         STALE("stale", 12),
         REFRESH("refresh", 13),
         HANG("hang", 14),
-        OUTLOOK_ONLY("outlook-only", 15);
+        OUTLOOK_ONLY("outlook-only", 15),
+        ROTATING("rotating", 16);
 
         public final String id;
         public final String clientId;
@@ -95,6 +96,7 @@ public final class Fixtures {
         shortLivedApp(App.STALE, Duration.ofSeconds(6));
         shortLivedApp(App.REFRESH, Duration.ofSeconds(8));
         secretApp(App.HANG, secret(), "Mail.Send");
+        secretApp(App.ROTATING, secret(), "Mail.Send");
         String outlookSecret = secret();
         emulator.register(EmulatedApp.builder(TENANT, App.OUTLOOK_ONLY.clientId).secret(outlookSecret).build());
         Map<String, Object> outlookOnly = secretRecord(TENANT, App.OUTLOOK_ONLY, outlookSecret);

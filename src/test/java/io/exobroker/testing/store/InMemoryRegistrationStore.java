@@ -3,6 +3,7 @@ package io.exobroker.testing.store;
 import io.exobroker.caller.Caller;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.RegistrationStore;
+import io.exobroker.registration.ReplacedCredential;
 import io.exobroker.registration.StoreChange;
 import io.exobroker.registration.StoreSnapshot;
 
@@ -26,11 +27,15 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     private final Map<String, Registration> registrations = new HashMap<>();
     private final Map<String, Caller> callers = new HashMap<>();
     private final Map<String, Registration> pendingRotation = new HashMap<>();
+    private final Map<String, ReplacedCredential> replaced = new HashMap<>();
     private final AtomicInteger rereads = new AtomicInteger();
     private volatile StoreSnapshot snapshot = StoreSnapshot.EMPTY;
 
     public synchronized void put(Registration registration) {
         Registration old = registrations.put(registration.id(), registration);
+        if (old != null && old.credentialVersion() != registration.credentialVersion()) {
+            replaced.put(old.id(), new ReplacedCredential(old, Instant.now()));
+        }
         publish(old != null && old.credentialVersion() != registration.credentialVersion()
                 ? Set.of(registration.id()) : Set.of(), Set.of());
     }
@@ -42,6 +47,7 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
 
     public synchronized void remove(String registrationId) {
         registrations.remove(registrationId);
+        replaced.remove(registrationId);
         publish(Set.of(), Set.of(registrationId));
     }
 
@@ -88,7 +94,7 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     }
 
     private void publish(Set<String> changed, Set<String> removed) {
-        snapshot = new StoreSnapshot(registrations, callers, List.of(), Instant.now());
+        snapshot = new StoreSnapshot(registrations, callers, List.of(), replaced, Instant.now());
         StoreChange change = new StoreChange(changed, removed);
         if (!change.isEmpty()) {
             listeners.forEach(listener -> listener.accept(change));
