@@ -90,6 +90,9 @@ public class ApiFilters {
             return problem(surface, ErrorCode.UNAUTHENTICATED,
                     "send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'");
         }
+        if (surface == Surface.ADMIN && !caller.get().admin()) {
+            return problem(surface, ErrorCode.FORBIDDEN, "caller '" + caller.get().id() + "' is not an admin caller");
+        }
         record.caller(caller.get());
         return Optional.empty();
     }

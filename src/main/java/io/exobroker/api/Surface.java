@@ -15,6 +15,8 @@ public enum Surface {
     MANAGED_IDENTITY("managed_identity"),
     /** {@code POST /v1/xoauth2}: SASL XOAUTH2 strings for IMAP and SMTP. */
     XOAUTH2("xoauth2"),
+    /** {@code /v1/admin/...}: admin callers only. */
+    ADMIN("admin"),
     /** Anything else under {@code /v1}. */
     OTHER_API("api"),
     /** Not the broker's API (health, metrics, OpenAPI). */
@@ -24,6 +26,7 @@ public enum Surface {
     static final String OAUTH2_PATH = "/v1/registrations/{registration}/oauth2/token";
     static final String MANAGED_IDENTITY_PATH = "/msi/token";
     static final String XOAUTH2_PATH = "/v1/xoauth2";
+    static final String ADMIN_PATH = "/v1/admin/registrations";
     private static final Pattern OAUTH2_PATTERN = Pattern.compile("/v1/registrations/[^/]+/oauth2/token");
 
     private final String label;
@@ -38,11 +41,11 @@ public enum Surface {
 
     /** Whether requests here carry the caller's key in {@code Authorization}/{@code X-Api-Key} headers. */
     boolean usesApiKeyHeaders() {
-        return this == TOKEN_API || this == XOAUTH2 || this == OTHER_API;
+        return this == TOKEN_API || this == XOAUTH2 || this == ADMIN || this == OTHER_API;
     }
 
     boolean issuesTokens() {
-        return this != OTHER_API && this != NONE;
+        return this == TOKEN_API || this == OAUTH2 || this == MANAGED_IDENTITY || this == XOAUTH2;
     }
 
     static Surface of(String path) {
@@ -57,6 +60,9 @@ public enum Surface {
         }
         if (OAUTH2_PATTERN.matcher(path).matches()) {
             return OAUTH2;
+        }
+        if (path.startsWith("/v1/admin/")) {
+            return ADMIN;
         }
         return path.startsWith("/v1/") ? OTHER_API : NONE;
     }

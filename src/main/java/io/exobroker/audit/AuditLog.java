@@ -25,6 +25,11 @@ public class AuditLog {
                 entry.status(), entry.source(), entry.tokenSha256());
     }
 
+    /** One line per admin action that was carried out. */
+    public void adminAction(String caller, String action, String registration) {
+        AUDIT.infof("admin_action caller=%s action=%s registration=%s", caller, action, registration);
+    }
+
     private static String quoteIfNeeded(String value) {
         return value.indexOf(' ') >= 0 ? '"' + value + '"' : value;
     }

@@ -14,6 +14,7 @@ import org.eclipse.microprofile.health.Readiness;
  */
 @Readiness
 @ApplicationScoped
+@io.quarkus.runtime.Startup
 public class StoreReadinessCheck implements HealthCheck {
 
     private final RegistrationStore store;

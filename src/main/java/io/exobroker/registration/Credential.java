@@ -51,8 +51,13 @@ public sealed interface Credential {
 
         /** SHA-1 thumbprint in upper-case hex, as the Azure portal shows it. */
         public String thumbprint() {
+            return thumbprintOf(leaf());
+        }
+
+        /** SHA-1 thumbprint of any certificate, in upper-case hex, as the Azure portal shows it. */
+        public static String thumbprintOf(X509Certificate certificate) {
             try {
-                byte[] digest = MessageDigest.getInstance("SHA-1").digest(leaf().getEncoded());
+                byte[] digest = MessageDigest.getInstance("SHA-1").digest(certificate.getEncoded());
                 return HexFormat.of().withUpperCase().formatHex(digest);
             } catch (NoSuchAlgorithmException | CertificateEncodingException e) {
                 throw new IllegalStateException("cannot compute certificate thumbprint", e);

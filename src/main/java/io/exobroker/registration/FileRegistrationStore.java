@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -161,6 +162,67 @@ public final class FileRegistrationStore implements RegistrationStore {
         return snapshot.registration(registrationId);
     }
 
+    @Override
+    public synchronized Optional<Map<String, Object>> readRegistration(String registrationId) {
+        Path file = registrationFile(registrationId);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(parseJson(Files.readAllBytes(file)));
+        } catch (IOException | InvalidRecordException e) {
+            throw new StoreWriteException("registration '" + registrationId + "' cannot be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    @Override
+    public synchronized void writeRegistration(String registrationId, Map<String, Object> fields)
+            throws InvalidRecordException {
+        Path file = registrationFile(registrationId);
+        RecordParser.registration(registrationId, fields, path -> Files.readAllBytes(resolvePfx(path)));
+        try {
+            Files.createDirectories(file.getParent());
+            Path temporary = Files.createTempFile(file.getParent(), "." + registrationId, ".tmp", ownerOnly());
+            try {
+                Files.write(temporary, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(fields));
+                Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(temporary);
+            }
+        } catch (IOException e) {
+            throw new StoreWriteException("registration '" + registrationId + "' cannot be written to the files store: "
+                    + e.getClass().getSimpleName());
+        }
+        reread(registrationId);
+    }
+
+    @Override
+    public synchronized boolean deleteRegistration(String registrationId) {
+        try {
+            boolean deleted = Files.deleteIfExists(registrationFile(registrationId));
+            reread(registrationId);
+            return deleted;
+        } catch (IOException e) {
+            throw new StoreWriteException("registration '" + registrationId + "' cannot be deleted: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private Path registrationFile(String registrationId) {
+        if (!Slug.isValid(registrationId)) {
+            throw new IllegalArgumentException("registration id must be " + Slug.describe());
+        }
+        return dir.resolve(StoreLayout.REGISTRATIONS).resolve(registrationId + SUFFIX);
+    }
+
+    /** Records hold secrets: owner read/write only, where the file system supports POSIX permissions. */
+    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {
+        if (!java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return new java.nio.file.attribute.FileAttribute<?>[0];
+        }
+        return new java.nio.file.attribute.FileAttribute<?>[]{java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))};
+    }
+
     private void scan(String kind, Set<Path> seen) throws IOException {
         Path folder = dir.resolve(kind);
         if (!Files.isDirectory(folder)) {
@@ -286,6 +348,8 @@ public final class FileRegistrationStore implements RegistrationStore {
         replaced.keySet().retainAll(registrations.keySet());
         StoreSnapshot after = new StoreSnapshot(registrations, callers, problems, replaced, clock.instant());
         Set<String> changed = new HashSet<>();
+        Set<String> added = new HashSet<>(registrations.keySet());
+        added.removeAll(before.registrations().keySet());
         Set<String> removed = new HashSet<>(before.registrations().keySet());
         removed.removeAll(registrations.keySet());
         for (Registration registration : registrations.values()) {
@@ -295,7 +359,7 @@ public final class FileRegistrationStore implements RegistrationStore {
             }
         }
         snapshot = after;
-        StoreChange change = new StoreChange(changed, removed);
+        StoreChange change = new StoreChange(added, changed, removed);
         if (!change.isEmpty()) {
             if (!removed.isEmpty()) {
                 Log.infof("registrations removed from the files store: %s", removed);

@@ -27,6 +27,18 @@ public interface RegistrationStore {
      */
     Optional<Registration> reread(String registrationId);
 
+    /** The raw fields of a registration record as stored, secrets included, for merging an update. */
+    Optional<java.util.Map<String, Object>> readRegistration(String registrationId);
+
+    /**
+     * Validates a registration record with {@link RecordParser} and writes it whole, as a new version, publishing it
+     * before returning.
+     */
+    void writeRegistration(String registrationId, java.util.Map<String, Object> fields) throws InvalidRecordException;
+
+    /** Deletes a registration record; it stops being served as soon as this returns. */
+    boolean deleteRegistration(String registrationId);
+
     /** Tells {@code listener} about every change after it is published. */
     void onChange(Consumer<StoreChange> listener);
 }

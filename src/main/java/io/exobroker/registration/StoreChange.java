@@ -2,15 +2,18 @@ package io.exobroker.registration;
 
 import java.util.Set;
 
-/** What a reload changed: registrations whose credential or settings changed, and registrations that are gone. */
-public record StoreChange(Set<String> changedRegistrations, Set<String> removedRegistrations) {
+/**
+ * What a reload changed: registrations that are new, whose credential or settings changed, and that are gone.
+ */
+public record StoreChange(Set<String> addedRegistrations, Set<String> changedRegistrations, Set<String> removedRegistrations) {
 
     public StoreChange {
+        addedRegistrations = Set.copyOf(addedRegistrations);
         changedRegistrations = Set.copyOf(changedRegistrations);
         removedRegistrations = Set.copyOf(removedRegistrations);
     }
 
     public boolean isEmpty() {
-        return changedRegistrations.isEmpty() && removedRegistrations.isEmpty();
+        return addedRegistrations.isEmpty() && changedRegistrations.isEmpty() && removedRegistrations.isEmpty();
     }
 }

@@ -16,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -61,6 +62,7 @@ public class TokenService {
     private final BrokerMetrics metrics;
     private final Clock clock;
     private final TokenCache cache = new TokenCache();
+    private final Map<String, LastMint> lastMints = new ConcurrentHashMap<>();
     private final Map<TokenKey, CompletableFuture<AccessToken>> flights = new ConcurrentHashMap<>();
     private final RegistrationBackoff backoff;
     private final ScheduledThreadPoolExecutor scheduler;
@@ -115,6 +117,36 @@ public class TokenService {
                 });
     }
 
+    /** How the last call to Entra ID for this registration ended, if there was one since the broker started. */
+    public Optional<LastMint> lastMint(String registrationId) {
+        return Optional.ofNullable(lastMints.get(registrationId));
+    }
+
+    /**
+     * Mints a new token now, bypassing the cache and any backoff, for the admin {@code check}: one attempt, failing
+     * with the {@link UpstreamException} so it can be explained.
+     */
+    public CompletableFuture<AccessToken> mintFresh(Registration registration, String scope) {
+        return minter.mint(registration, scope).handle((token, error) -> {
+            recordLastMint(registration.id(), token, error);
+            if (error != null) {
+                throw MsalTokenMinter.classify(error);
+            }
+            return token;
+        });
+    }
+
+    private void recordLastMint(String registrationId, AccessToken token, Throwable error) {
+        if (error == null) {
+            lastMints.put(registrationId, new LastMint(clock.instant(), "success", Optional.empty(), TokenClaims.roles(token.value())));
+        } else {
+            UpstreamException failure = MsalTokenMinter.classify(error);
+            LastMint previous = lastMints.get(registrationId);
+            lastMints.put(registrationId, new LastMint(clock.instant(), failure.outcome(), failure.aadstsCode(),
+                    previous == null ? List.of() : previous.roles()));
+        }
+    }
+
     /** Drops every cached token of a registration and lifts its backoff. */
     public int flush(String registrationId) {
         backoff.clear(registrationId);
@@ -140,6 +172,7 @@ public class TokenService {
             return existing;
         }
         retryingMinter.mint(registration, scope).whenComplete((token, error) -> {
+            recordLastMint(registration.id(), token, error);
             if (error == null) {
                 backoff.credentialAccepted(registration.id(), registration.credentialVersion());
                 keep(registration, key, token);
@@ -303,6 +336,7 @@ public class TokenService {
 
     private void storeChanged(StoreChange change) {
         for (String removed : change.removedRegistrations()) {
+            lastMints.remove(removed);
             int dropped = flush(removed);
             minter.forget(removed);
             Log.infof("registration %s was removed from the store; %d cached tokens dropped", removed, dropped);

@@ -35,6 +35,7 @@ public final class Fixtures {
 
     public static final String RUNTIME_KEY = "runtime-" + UUID.randomUUID();
     public static final String NARROW_KEY = "narrow-" + UUID.randomUUID();
+    public static final String ADMIN_KEY = "admin-" + UUID.randomUUID();
 
     /** One registration: its id in the broker and its client id in the emulator. */
     public enum App {
@@ -53,7 +54,9 @@ public final class Fixtures {
         REFRESH("refresh", 13),
         HANG("hang", 14),
         OUTLOOK_ONLY("outlook-only", 15),
-        ROTATING("rotating", 16);
+        ROTATING("rotating", 16),
+        NO_CONSENT("no-consent", 17),
+        ADMIN_MANAGED("admin-managed", 18);
 
         public final String id;
         public final String clientId;
@@ -97,6 +100,8 @@ public final class Fixtures {
         shortLivedApp(App.REFRESH, Duration.ofSeconds(8));
         secretApp(App.HANG, secret(), "Mail.Send");
         secretApp(App.ROTATING, secret(), "Mail.Send");
+        secretApp(App.NO_CONSENT, secret());
+        secretApp(App.ADMIN_MANAGED, secret(), "Mail.Send", "Mail.ReadWrite");
         String outlookSecret = secret();
         emulator.register(EmulatedApp.builder(TENANT, App.OUTLOOK_ONLY.clientId).secret(outlookSecret).build());
         Map<String, Object> outlookOnly = secretRecord(TENANT, App.OUTLOOK_ONLY, outlookSecret);
@@ -105,6 +110,7 @@ public final class Fixtures {
 
         writeCaller("runtime", RUNTIME_KEY, "*", "*");
         writeCaller("narrow", NARROW_KEY, App.SECRET.id, "graph");
+        writeCaller("security", ADMIN_KEY, "*", "*", true);
     }
 
     private void secretApp(App app, String secret, String... roles) {
@@ -158,11 +164,16 @@ public final class Fixtures {
     }
 
     private void writeCaller(String id, String key, String registrations, String resources) {
+        writeCaller(id, key, registrations, resources, false);
+    }
+
+    private void writeCaller(String id, String key, String registrations, String resources, boolean admin) {
         SecretLeakCheck.secret(key);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("api_key_sha256", sha256Hex(key));
         record.put("registrations", registrations);
         record.put("resources", resources);
+        record.put("admin", admin);
         writeJson(dir.resolve("callers").resolve(id + ".json"), record);
     }
 
@@ -181,6 +192,11 @@ public final class Fixtures {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** A fresh random client secret, registered with the leak check. */
+    public static String newSecret() {
+        return secret();
     }
 
     private static String secret() {

@@ -36,19 +36,20 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
         if (old != null && old.credentialVersion() != registration.credentialVersion()) {
             replaced.put(old.id(), new ReplacedCredential(old, Instant.now()));
         }
-        publish(old != null && old.credentialVersion() != registration.credentialVersion()
-                ? Set.of(registration.id()) : Set.of(), Set.of());
+        publish(old == null ? Set.of(registration.id()) : Set.of(),
+                old != null && old.credentialVersion() != registration.credentialVersion() ? Set.of(registration.id()) : Set.of(),
+                Set.of());
     }
 
     public synchronized void put(Caller caller) {
         callers.put(caller.id(), caller);
-        publish(Set.of(), Set.of());
+        publish(Set.of(), Set.of(), Set.of());
     }
 
     public synchronized void remove(String registrationId) {
         registrations.remove(registrationId);
         replaced.remove(registrationId);
-        publish(Set.of(), Set.of(registrationId));
+        publish(Set.of(), Set.of(), Set.of(registrationId));
     }
 
     /** The next {@link #reread} of this id finds this registration, as if it had been rotated in the store. */
@@ -89,13 +90,30 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     }
 
     @Override
+    public Optional<Map<String, Object>> readRegistration(String registrationId) {
+        return Optional.empty();
+    }
+
+    @Override
+    public void writeRegistration(String registrationId, Map<String, Object> fields) {
+        throw new UnsupportedOperationException("the in-memory store takes Registration objects: use put()");
+    }
+
+    @Override
+    public boolean deleteRegistration(String registrationId) {
+        boolean existed = registrations.containsKey(registrationId);
+        remove(registrationId);
+        return existed;
+    }
+
+    @Override
     public void onChange(Consumer<StoreChange> listener) {
         listeners.add(listener);
     }
 
-    private void publish(Set<String> changed, Set<String> removed) {
+    private void publish(Set<String> added, Set<String> changed, Set<String> removed) {
         snapshot = new StoreSnapshot(registrations, callers, List.of(), replaced, Instant.now());
-        StoreChange change = new StoreChange(changed, removed);
+        StoreChange change = new StoreChange(added, changed, removed);
         if (!change.isEmpty()) {
             listeners.forEach(listener -> listener.accept(change));
         }
