@@ -28,6 +28,7 @@ public class BrokerMetrics {
     private static final String UPSTREAM_LATENCY = "broker.upstream.latency";
     private static final String TOKEN_EXPIRY = "broker.token.expiry";
     private static final String REFRESHES = "broker.token.refreshes";
+    private static final String VAULT_REQUESTS = "broker.vault.requests";
 
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -63,6 +64,11 @@ public class BrokerMetrics {
     /** A background refresh: {@code success}, {@code failure} or {@code skipped} (token unused since its mint). */
     public void refresh(String outcome) {
         counter(REFRESHES, "outcome", outcome, null, null).increment();
+    }
+
+    /** One request to Vault: operation ({@code list}, {@code metadata}, {@code read}, ...) and outcome. */
+    public void vaultRequest(String operation, String outcome) {
+        counter(VAULT_REQUESTS, "operation", operation, "outcome", outcome).increment();
     }
 
     /** Publishes seconds until the token cached for a registration and resource expires. */

@@ -347,25 +347,14 @@ public final class FileRegistrationStore implements RegistrationStore {
         StoreSnapshot before = snapshot;
         replaced.keySet().retainAll(registrations.keySet());
         StoreSnapshot after = new StoreSnapshot(registrations, callers, problems, replaced, clock.instant());
-        Set<String> changed = new HashSet<>();
-        Set<String> added = new HashSet<>(registrations.keySet());
-        added.removeAll(before.registrations().keySet());
-        Set<String> removed = new HashSet<>(before.registrations().keySet());
-        removed.removeAll(registrations.keySet());
-        for (Registration registration : registrations.values()) {
-            Registration old = before.registrations().get(registration.id());
-            if (old != null && old.credentialVersion() != registration.credentialVersion()) {
-                changed.add(registration.id());
-            }
-        }
         snapshot = after;
-        StoreChange change = new StoreChange(added, changed, removed);
+        StoreChange change = StoreChanges.between(before, after);
         if (!change.isEmpty()) {
-            if (!removed.isEmpty()) {
-                Log.infof("registrations removed from the files store: %s", removed);
+            if (!change.removedRegistrations().isEmpty()) {
+                Log.infof("registrations removed from the files store: %s", change.removedRegistrations());
             }
-            if (!changed.isEmpty()) {
-                Log.infof("registrations changed in the files store: %s", changed);
+            if (!change.changedRegistrations().isEmpty()) {
+                Log.infof("registrations changed in the files store: %s", change.changedRegistrations());
             }
             listeners.forEach(listener -> listener.accept(change));
         }

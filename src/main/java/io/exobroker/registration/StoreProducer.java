@@ -1,6 +1,10 @@
 package io.exobroker.registration;
 
 import io.exobroker.config.StoreConfig;
+import io.exobroker.config.VaultStoreConfig;
+import io.exobroker.metrics.BrokerMetrics;
+import io.quarkus.vault.client.VaultClient;
+import jakarta.enterprise.inject.Instance;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -17,11 +21,14 @@ public class StoreProducer {
 
     @Produces
     @Singleton
-    RegistrationStore store(StoreConfig config, Clock clock) {
+    RegistrationStore store(StoreConfig config, VaultStoreConfig vaultConfig, Instance<VaultClient> vault, Clock clock,
+                            BrokerMetrics metrics) {
         return switch (config.kind()) {
             case files -> new FileRegistrationStore(config.files().dir(), config.files().pollInterval(), clock);
-            case vault -> throw new IllegalStateException(
-                    "broker.store=vault is not available in this build yet; use broker.store=files");
+            // Resolved only here: with the files store the Vault client (and quarkus.vault.url) is never needed.
+            case vault -> new VaultRegistrationStore(vault.get().secrets().kv2(vaultConfig.kvMount()),
+                    vaultConfig.prefix(), vaultConfig.pollInterval(), vaultConfig.requestTimeout(), clock,
+                    metrics::vaultRequest);
         };
     }
 
