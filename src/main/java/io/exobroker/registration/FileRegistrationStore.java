@@ -27,8 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -40,7 +38,7 @@ import java.util.stream.Stream;
  * of records costs one {@code stat} each. A record that becomes invalid keeps its last good version in service and
  * is reported, so a typo during an edit does not cut off mail; a deleted file is removed at once.
  */
-public final class FileRegistrationStore implements RegistrationStore {
+public final class FileRegistrationStore extends PublishingStore {
 
     private static final String SUFFIX = ".json";
 
@@ -48,11 +46,8 @@ public final class FileRegistrationStore implements RegistrationStore {
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper()
             .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private final List<Consumer<StoreChange>> listeners = new CopyOnWriteArrayList<>();
     private final Map<Path, LoadedFile> files = new HashMap<>();
     private final Map<String, ReplacedCredential> replaced = new HashMap<>();
-    private volatile StoreSnapshot snapshot = StoreSnapshot.EMPTY;
-    private volatile boolean loaded;
     private String lastDirectoryProblem;
     private boolean dirty;
 
@@ -69,6 +64,7 @@ public final class FileRegistrationStore implements RegistrationStore {
     private ScheduledExecutorService poller;
 
     public FileRegistrationStore(Path dir, Duration pollInterval, Clock clock) {
+        super("the files store");
         this.dir = dir.toAbsolutePath().normalize();
         this.pollInterval = pollInterval;
         this.clock = clock;
@@ -108,21 +104,6 @@ public final class FileRegistrationStore implements RegistrationStore {
         return dir;
     }
 
-    @Override
-    public StoreSnapshot current() {
-        return snapshot;
-    }
-
-    @Override
-    public boolean isLoaded() {
-        return loaded;
-    }
-
-    @Override
-    public void onChange(Consumer<StoreChange> listener) {
-        listeners.add(listener);
-    }
-
     /** Scans the directory and publishes whatever changed since the last scan. */
     public synchronized void poll() {
         if (!Files.isDirectory(dir)) {
@@ -139,10 +120,9 @@ public final class FileRegistrationStore implements RegistrationStore {
         }
         dirty |= files.keySet().retainAll(seen);
         lastDirectoryProblem = null;
-        publish();
-        if (!loaded) {
-            loaded = true;
-            StoreSnapshot now = snapshot;
+        publishLoaded();
+        if (markLoaded()) {
+            StoreSnapshot now = current();
             Log.infof("files store %s loaded: %d registrations, %d callers, %d problems", dir,
                     now.registrations().size(), now.callers().size(), now.problems().size());
         }
@@ -157,9 +137,9 @@ public final class FileRegistrationStore implements RegistrationStore {
             } else {
                 dirty |= files.remove(file) != null;
             }
-            publish();
+            publishLoaded();
         }
-        return snapshot.registration(registrationId);
+        return current().registration(registrationId);
     }
 
     @Override
@@ -326,8 +306,8 @@ public final class FileRegistrationStore implements RegistrationStore {
                 previous == null ? 0 : previous.version(), problem, pfxPath));
     }
 
-    private void publish() {
-        if (!dirty && loaded) {
+    private void publishLoaded() {
+        if (!dirty && isLoaded()) {
             return;
         }
         dirty = false;
@@ -344,20 +324,8 @@ public final class FileRegistrationStore implements RegistrationStore {
                 problems.add(file.problem());
             }
         }
-        StoreSnapshot before = snapshot;
         replaced.keySet().retainAll(registrations.keySet());
-        StoreSnapshot after = new StoreSnapshot(registrations, callers, problems, replaced, clock.instant());
-        snapshot = after;
-        StoreChange change = StoreChanges.between(before, after);
-        if (!change.isEmpty()) {
-            if (!change.removedRegistrations().isEmpty()) {
-                Log.infof("registrations removed from the files store: %s", change.removedRegistrations());
-            }
-            if (!change.changedRegistrations().isEmpty()) {
-                Log.infof("registrations changed in the files store: %s", change.changedRegistrations());
-            }
-            listeners.forEach(listener -> listener.accept(change));
-        }
+        publish(new StoreSnapshot(registrations, callers, problems, replaced, clock.instant()));
     }
 
     private Stamp stamp(Path file, LoadedFile previous) throws IOException {
@@ -401,11 +369,6 @@ public final class FileRegistrationStore implements RegistrationStore {
         }
     }
 
-    private static void warnUnknown(String location, Set<String> unknown) {
-        if (!unknown.isEmpty()) {
-            Log.warnf("%s: unknown fields ignored: %s", location, unknown);
-        }
-    }
 
     private void reportDirectoryProblem(String message) {
         if (!message.equals(lastDirectoryProblem)) {

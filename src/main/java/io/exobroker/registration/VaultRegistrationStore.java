@@ -20,14 +20,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * Registrations and callers as HashiCorp Vault KV version 2 secrets at {@code <mount>/<prefix>/registrations/<id>}
@@ -39,7 +37,7 @@ import java.util.function.Consumer;
  * and loaded credentials keep minting. One unreadable or invalid record is reported and never blocks the others;
  * a record that becomes invalid keeps its last valid version in service.
  */
-public final class VaultRegistrationStore implements RegistrationStore {
+public final class VaultRegistrationStore extends PublishingStore {
 
     /** Vault itself failed (unreachable, sealed, denied the listing): keep everything loaded. */
     private static final class VaultUnavailable extends Exception {
@@ -60,12 +58,9 @@ public final class VaultRegistrationStore implements RegistrationStore {
     private final Duration requestTimeout;
     private final Clock clock;
     private final BiConsumer<String, String> requestCounter;
-    private final List<Consumer<StoreChange>> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Loaded> registrations = new HashMap<>();
     private final Map<String, Loaded> callers = new HashMap<>();
     private final Map<String, ReplacedCredential> replaced = new HashMap<>();
-    private volatile StoreSnapshot snapshot = StoreSnapshot.EMPTY;
-    private volatile boolean loaded;
     private String lastVaultProblem;
     private ScheduledExecutorService poller;
 
@@ -74,6 +69,7 @@ public final class VaultRegistrationStore implements RegistrationStore {
      */
     public VaultRegistrationStore(VaultSecretsKV2 kv, String prefix, Duration pollInterval, Duration requestTimeout,
                                   Clock clock, BiConsumer<String, String> requestCounter) {
+        super("Vault");
         this.kv = kv;
         this.prefix = trimSlashes(prefix);
         this.pollInterval = pollInterval;
@@ -103,21 +99,6 @@ public final class VaultRegistrationStore implements RegistrationStore {
         }
     }
 
-    @Override
-    public StoreSnapshot current() {
-        return snapshot;
-    }
-
-    @Override
-    public boolean isLoaded() {
-        return loaded;
-    }
-
-    @Override
-    public void onChange(Consumer<StoreChange> listener) {
-        listeners.add(listener);
-    }
-
     /** Lists both kinds of record, reads what changed, and publishes; on a Vault failure keeps what is loaded. */
     public synchronized void poll() {
         try {
@@ -127,15 +108,14 @@ public final class VaultRegistrationStore implements RegistrationStore {
                 Log.infof("Vault store: Vault answers again");
                 lastVaultProblem = null;
             }
-            publish();
-            if (!loaded) {
-                loaded = true;
+            publishLoaded();
+            if (markLoaded()) {
                 Log.infof("Vault store %s loaded: %d registrations, %d callers, %d problems", location(""),
-                        snapshot.registrations().size(), snapshot.callers().size(), snapshot.problems().size());
+                        current().registrations().size(), current().callers().size(), current().problems().size());
             }
         } catch (VaultUnavailable e) {
             if (!e.getMessage().equals(lastVaultProblem)) {
-                Log.errorf("Vault store: %s; %s", e.getMessage(), loaded
+                Log.errorf("Vault store: %s; %s", e.getMessage(), isLoaded()
                         ? "serving what was loaded, and cached tokens, until Vault answers"
                         : "the broker is not ready until it can read the store");
                 lastVaultProblem = e.getMessage();
@@ -153,12 +133,12 @@ public final class VaultRegistrationStore implements RegistrationStore {
                 } else {
                     apply(StoreLayout.REGISTRATIONS, registrationId, secret.get(), registrations);
                 }
-                publish();
+                publishLoaded();
             } catch (VaultUnavailable e) {
                 Log.warnf("Vault store: re-reading registration %s failed: %s", registrationId, e.getMessage());
             }
         }
-        return snapshot.registration(registrationId);
+        return current().registration(registrationId);
     }
 
     @Override
@@ -184,7 +164,7 @@ public final class VaultRegistrationStore implements RegistrationStore {
 
     @Override
     public boolean deleteRegistration(String registrationId) {
-        boolean existed = snapshot.registration(registrationId).isPresent();
+        boolean existed = current().registration(registrationId).isPresent();
         try {
             await("delete", kv.deleteSecretMetadata(path(StoreLayout.REGISTRATIONS, registrationId)));
         } catch (NotFound e) {
@@ -280,7 +260,7 @@ public final class VaultRegistrationStore implements RegistrationStore {
                 previous == null ? null : previous.record(), problem));
     }
 
-    private void publish() {
+    private void publishLoaded() {
         Map<String, Registration> registrationView = new LinkedHashMap<>();
         Map<String, Caller> callerView = new LinkedHashMap<>();
         List<RecordProblem> problems = new ArrayList<>();
@@ -301,19 +281,7 @@ public final class VaultRegistrationStore implements RegistrationStore {
             }
         });
         replaced.keySet().retainAll(registrationView.keySet());
-        StoreSnapshot before = snapshot;
-        StoreSnapshot after = new StoreSnapshot(registrationView, callerView, problems, replaced, clock.instant());
-        snapshot = after;
-        StoreChange change = StoreChanges.between(before, after);
-        if (!change.isEmpty()) {
-            if (!change.removedRegistrations().isEmpty()) {
-                Log.infof("registrations removed from Vault: %s", change.removedRegistrations());
-            }
-            if (!change.changedRegistrations().isEmpty()) {
-                Log.infof("registrations with a new version in Vault: %s", change.changedRegistrations());
-            }
-            listeners.forEach(listener -> listener.accept(change));
-        }
+        publish(new StoreSnapshot(registrationView, callerView, problems, replaced, clock.instant()));
     }
 
     private Optional<VaultSecretsKV2ReadSecretData> read(String kind, String id) throws VaultUnavailable {
@@ -364,7 +332,7 @@ public final class VaultRegistrationStore implements RegistrationStore {
     }
 
     private void scheduleNextPoll() {
-        Duration next = loaded || pollInterval.compareTo(STARTUP_RETRY) < 0 ? pollInterval : STARTUP_RETRY;
+        Duration next = isLoaded() || pollInterval.compareTo(STARTUP_RETRY) < 0 ? pollInterval : STARTUP_RETRY;
         poller.schedule(() -> {
             try {
                 poll();
@@ -388,11 +356,6 @@ public final class VaultRegistrationStore implements RegistrationStore {
         return prefix + "/" + relative;
     }
 
-    private static void warnUnknown(String location, Set<String> unknown) {
-        if (!unknown.isEmpty()) {
-            Log.warnf("%s: unknown fields ignored: %s", location, unknown);
-        }
-    }
 
     private static String trimSlashes(String value) {
         String trimmed = value;

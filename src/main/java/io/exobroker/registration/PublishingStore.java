@@ -1,0 +1,72 @@
+package io.exobroker.registration;
+
+import io.quarkus.logging.Log;
+
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * What every store does with what it read: holds the published snapshot, swaps it whole, and tells listeners what
+ * changed, so the files and Vault stores report changes alike.
+ */
+abstract class PublishingStore implements RegistrationStore {
+
+    private final List<Consumer<StoreChange>> listeners = new CopyOnWriteArrayList<>();
+    private final String name;
+    private volatile StoreSnapshot snapshot = StoreSnapshot.EMPTY;
+    private volatile boolean loaded;
+
+    /** @param name how log lines name this store, e.g. {@code the files store} */
+    PublishingStore(String name) {
+        this.name = name;
+    }
+
+    @Override
+    public final StoreSnapshot current() {
+        return snapshot;
+    }
+
+    @Override
+    public final boolean isLoaded() {
+        return loaded;
+    }
+
+    @Override
+    public final void onChange(Consumer<StoreChange> listener) {
+        listeners.add(listener);
+    }
+
+    /** Publishes a new snapshot and announces what changed against the previous one. */
+    final void publish(StoreSnapshot after) {
+        StoreSnapshot before = snapshot;
+        snapshot = after;
+        StoreChange change = StoreChanges.between(before, after);
+        if (change.isEmpty()) {
+            return;
+        }
+        if (!change.removedRegistrations().isEmpty()) {
+            Log.infof("registrations removed from %s: %s", name, change.removedRegistrations());
+        }
+        if (!change.changedRegistrations().isEmpty()) {
+            Log.infof("registrations with a new version in %s: %s", name, change.changedRegistrations());
+        }
+        listeners.forEach(listener -> listener.accept(change));
+    }
+
+    /** Marks the first complete load; returns true the first time only. */
+    final boolean markLoaded() {
+        if (loaded) {
+            return false;
+        }
+        loaded = true;
+        return true;
+    }
+
+    static void warnUnknown(String location, Set<String> unknown) {
+        if (!unknown.isEmpty()) {
+            Log.warnf("%s: unknown fields ignored: %s", location, unknown);
+        }
+    }
+}
