@@ -3,6 +3,7 @@ package io.exobroker.api;
 import io.exobroker.audit.AuditLog;
 import io.exobroker.caller.ApiKeyAuthenticator;
 import io.exobroker.caller.Caller;
+import io.exobroker.caller.CallerRateLimiter;
 import io.exobroker.config.ApiConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
@@ -35,9 +36,11 @@ public class ApiFilters {
     private final RequestRecord record;
     private final AuditLog audit;
     private final BrokerMetrics metrics;
+    private final CallerRateLimiter rateLimiter;
 
     public ApiFilters(ApiKeyAuthenticator authenticator, RegistrationStore store, ApiConfig config, RequestRecord record,
-                      AuditLog audit, BrokerMetrics metrics) {
+                      AuditLog audit, BrokerMetrics metrics, CallerRateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.authenticator = authenticator;
         this.store = store;
         this.config = config;
@@ -90,10 +93,15 @@ public class ApiFilters {
             return problem(surface, ErrorCode.UNAUTHENTICATED,
                     "send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'");
         }
+        record.caller(caller.get());
         if (surface == Surface.ADMIN && !caller.get().admin()) {
             return problem(surface, ErrorCode.FORBIDDEN, "caller '" + caller.get().id() + "' is not an admin caller");
         }
-        record.caller(caller.get());
+        try {
+            rateLimiter.acquire(caller.get());
+        } catch (BrokerException limited) {
+            return Optional.of(Problem.respond(surface, limited));
+        }
         return Optional.empty();
     }
 

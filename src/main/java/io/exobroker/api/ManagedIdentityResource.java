@@ -3,6 +3,7 @@ package io.exobroker.api;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.exobroker.caller.ApiKeyAuthenticator;
 import io.exobroker.caller.Caller;
+import io.exobroker.caller.CallerRateLimiter;
 import io.exobroker.config.ManagedIdentityConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
@@ -43,9 +44,11 @@ public class ManagedIdentityResource {
     private final RegistrationStore store;
     private final ManagedIdentityConfig config;
     private final RequestRecord record;
+    private final CallerRateLimiter rateLimiter;
 
     public ManagedIdentityResource(ApiKeyAuthenticator authenticator, TokenIssuer issuer, RegistrationStore store,
-                                   ManagedIdentityConfig config, RequestRecord record) {
+                                   ManagedIdentityConfig config, RequestRecord record, CallerRateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.authenticator = authenticator;
         this.issuer = issuer;
         this.store = store;
@@ -98,6 +101,7 @@ public class ManagedIdentityResource {
         Caller caller = authenticator.authenticate(identityHeader).orElseThrow(() -> new BrokerException(
                 ErrorCode.UNAUTHENTICATED, "send the caller's API key as " + IDENTITY_HEADER));
         record.caller(caller);
+        rateLimiter.acquire(caller);
         if (!API_VERSION.equals(apiVersion)) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "api-version must be " + API_VERSION);
         }
@@ -109,7 +113,7 @@ public class ManagedIdentityResource {
                     "principal_id/object_id are not supported by the broker: use client_id or mi_res_id");
         }
         String registration = registrationId != null ? registrationId : pick(caller, clientId);
-        return issuer.issue(caller, registration, resource, issuer.defaultMinValidity(), record)
+        return issuer.issueForResourceUri(caller, registration, resource, issuer.defaultMinValidity(), record)
                 .thenApply(issued -> new ManagedIdentityToken(issued.token().value(),
                         String.valueOf(issued.token().expiresOn().getEpochSecond()), resource, "Bearer",
                         issued.registration().clientId()));

@@ -3,6 +3,7 @@ package io.exobroker.api;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.exobroker.caller.ApiKeyAuthenticator;
 import io.exobroker.caller.Caller;
+import io.exobroker.caller.CallerRateLimiter;
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.RegistrationStore;
 import io.exobroker.registration.ResourceScopes;
@@ -50,9 +51,11 @@ public class OAuth2TokenResource {
     private final TokenIssuer issuer;
     private final RegistrationStore store;
     private final RequestRecord record;
+    private final CallerRateLimiter rateLimiter;
 
     public OAuth2TokenResource(ApiKeyAuthenticator authenticator, TokenIssuer issuer, RegistrationStore store,
-                               RequestRecord record) {
+                               RequestRecord record, CallerRateLimiter rateLimiter) {
+        this.rateLimiter = rateLimiter;
         this.authenticator = authenticator;
         this.issuer = issuer;
         this.store = store;
@@ -124,12 +127,13 @@ public class OAuth2TokenResource {
             return fail(OAuth2Error.INVALID_CLIENT, "unknown client_id or client_secret");
         }
         record.caller(caller);
+        rateLimiter.acquire(caller);
         List<String> scopes = scopes(form.getFirst("scope"));
         if (scopes.size() > 1) {
             return fail(OAuth2Error.INVALID_SCOPE, "ask for one resource per token");
         }
         String resource = scopes.isEmpty() ? defaultResource(registrationId) : scopes.get(0);
-        if (resource == null || ResourceScopes.fromResourceUri(resource, Cloud.PUBLIC).isEmpty()) {
+        if (resource == null || ResourceScopes.toScope(resource, Cloud.PUBLIC).isEmpty()) {
             return fail(OAuth2Error.INVALID_SCOPE, "scope must be graph, outlook or a full https://.../.default scope");
         }
         return issuer.issue(caller, registrationId, resource, issuer.defaultMinValidity(), record)

@@ -45,8 +45,20 @@ public class TokenIssuer {
         this.clock = clock;
     }
 
+    /** A token for a resource given as an alias or a full {@code .default} scope. */
     public CompletionStage<Issued> issue(Caller caller, String registrationId, String resource, Duration minValidity,
                                          RequestRecord record) {
+        return issue(caller, registrationId, resource, false, minValidity, record);
+    }
+
+    /** A token for a resource URI as managed-identity clients send it ({@code https://graph.microsoft.com}). */
+    public CompletionStage<Issued> issueForResourceUri(Caller caller, String registrationId, String resource,
+                                                      Duration minValidity, RequestRecord record) {
+        return issue(caller, registrationId, resource, true, minValidity, record);
+    }
+
+    private CompletionStage<Issued> issue(Caller caller, String registrationId, String resource, boolean resourceUri,
+                                          Duration minValidity, RequestRecord record) {
         StoreSnapshot snapshot = store.current();
         record.target(registrationId, registrationId != null && snapshot.registration(registrationId).isPresent(), resource);
         if (registrationId == null || registrationId.isBlank()) {
@@ -59,7 +71,7 @@ public class TokenIssuer {
             throw new BrokerException(ErrorCode.BAD_REQUEST,
                     "'resource' is required: graph, outlook or a full https://.../.default scope");
         }
-        CallerPolicy.Grant grant = policy.authorize(caller, snapshot, registrationId, resource);
+        CallerPolicy.Grant grant = policy.authorize(caller, snapshot, registrationId, resource, resourceUri);
         record.target(registrationId, true, ResourceScopes.label(grant.scope(), grant.registration().cloud()));
         // The mint may complete on an upstream thread where the request scope is not active: keep the instance itself.
         RequestRecord thisRequest = ClientProxy.unwrap(record);

@@ -6,14 +6,17 @@ import io.exobroker.registration.Slug;
 
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A runtime allowed to ask for tokens. Only the SHA-256 of its API key is kept, so a leaked store does not leak keys.
  *
  * @param registrations registration ids it may use, or {@code *}
  * @param resources aliases or {@code .default} scopes it may ask for, or {@code *}
+ * @param rateLimit the caller's own request rate limit, overriding {@code broker.rate-limit.*}
  */
-public record Caller(String id, byte[] apiKeySha256, List<String> registrations, List<String> resources, boolean admin) {
+public record Caller(String id, byte[] apiKeySha256, List<String> registrations, List<String> resources, boolean admin,
+                     Optional<RateLimit> rateLimit) {
 
     public Caller {
         if (!Slug.isValid(id)) {
@@ -25,6 +28,7 @@ public record Caller(String id, byte[] apiKeySha256, List<String> registrations,
         apiKeySha256 = apiKeySha256.clone();
         registrations = List.copyOf(registrations);
         resources = List.copyOf(resources);
+        rateLimit = rateLimit == null ? Optional.empty() : rateLimit;
     }
 
     public boolean mayUse(String registrationId) {

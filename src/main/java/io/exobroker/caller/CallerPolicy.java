@@ -19,14 +19,24 @@ public class CallerPolicy {
     public record Grant(Registration registration, String scope) {
     }
 
+    /** Authorizes a resource given as an alias or a full {@code .default} scope. */
     public Grant authorize(Caller caller, StoreSnapshot store, String registrationId, String resource) {
+        return authorize(caller, store, registrationId, resource, false);
+    }
+
+    /**
+     * @param resourceUri whether {@code resource} may also be a resource URI without {@code /.default}, as
+     *                    managed-identity clients send it
+     */
+    public Grant authorize(Caller caller, StoreSnapshot store, String registrationId, String resource, boolean resourceUri) {
         if (!caller.mayUse(registrationId)) {
             throw new BrokerException(ErrorCode.FORBIDDEN,
                     "caller '" + caller.id() + "' may not use registration '" + registrationId + "'");
         }
         Registration registration = store.registration(registrationId).orElseThrow(() -> new BrokerException(
                 ErrorCode.UNKNOWN_REGISTRATION, "registration '" + registrationId + "' does not exist"));
-        String scope = ResourceScopes.fromResourceUri(resource, registration.cloud()).orElseThrow(() -> new BrokerException(
+        String scope = (resourceUri ? ResourceScopes.fromResourceUri(resource, registration.cloud())
+                : ResourceScopes.toScope(resource, registration.cloud())).orElseThrow(() -> new BrokerException(
                 ErrorCode.BAD_REQUEST, "unknown resource: use graph, outlook or a full https://.../.default scope"));
         if (!registration.allowsScope(scope)) {
             throw new BrokerException(ErrorCode.SCOPE_NOT_ALLOWED,

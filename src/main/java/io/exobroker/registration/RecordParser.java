@@ -1,6 +1,7 @@
 package io.exobroker.registration;
 
 import io.exobroker.caller.Caller;
+import io.exobroker.caller.RateLimit;
 
 import java.io.IOException;
 import java.net.URI;
@@ -42,7 +43,7 @@ public final class RecordParser {
             CREDENTIAL_TYPE, CLIENT_SECRET, CLIENT_SECRET_EXPIRES_AT, CERTIFICATE_PFX, CERTIFICATE_PFX_PATH,
             CERTIFICATE_PASSWORD, SEND_X5C, ALLOWED_RESOURCES);
     private static final Set<String> CALLER_FIELDS = Set.of(API_KEY_SHA256, CALLER_REGISTRATIONS, CALLER_RESOURCES,
-            ADMIN);
+            ADMIN, RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST);
 
     private RecordParser() {
     }
@@ -101,7 +102,14 @@ public final class RecordParser {
             }
         }
         boolean admin = bool(fields, ADMIN, false);
-        return new Caller(id, HexFormat.of().parseHex(digest.toLowerCase(Locale.ROOT)), registrations, resources, admin);
+        Optional<Integer> perMinute = count(fields, RATE_LIMIT_PER_MINUTE);
+        Optional<Integer> burst = count(fields, RATE_LIMIT_BURST);
+        Optional<RateLimit> rateLimit = perMinute.map(rate -> new RateLimit(rate, burst.orElse(Math.max(1, rate / 6))));
+        if (perMinute.isEmpty() && burst.isPresent()) {
+            throw new InvalidRecordException(RATE_LIMIT_BURST, "needs " + RATE_LIMIT_PER_MINUTE + " too");
+        }
+        return new Caller(id, HexFormat.of().parseHex(digest.toLowerCase(Locale.ROOT)), registrations, resources, admin,
+                rateLimit);
     }
 
     /** Field names a registration record has that the broker does not know, usually typos. */
@@ -215,6 +223,22 @@ public final class RecordParser {
             return Boolean.parseBoolean(text);
         }
         throw new InvalidRecordException(name, "must be true or false");
+    }
+
+    private static Optional<Integer> count(Map<String, ?> fields, String name) throws InvalidRecordException {
+        Optional<String> text = optional(fields, name);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            int value = Integer.parseInt(text.get());
+            if (value >= 0 && value <= 1_000_000) {
+                return Optional.of(value);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new InvalidRecordException(name, "must be a whole number from 0 to 1000000 (0: unlimited)");
     }
 
     private static List<String> list(Map<String, ?> fields, String name, String fallback) throws InvalidRecordException {

@@ -26,6 +26,8 @@ public final class StoreLayout {
     public static final String CALLER_REGISTRATIONS = "registrations";
     public static final String CALLER_RESOURCES = "resources";
     public static final String ADMIN = "admin";
+    public static final String RATE_LIMIT_PER_MINUTE = "rate_limit_per_minute";
+    public static final String RATE_LIMIT_BURST = "rate_limit_burst";
 
     public static final String CREDENTIAL_CLIENT_SECRET = "client_secret";
     public static final String CREDENTIAL_CERTIFICATE = "certificate";

@@ -134,7 +134,7 @@ class ApiKeyAuthenticatorTest {
     }
 
     private static Caller caller(String id, String apiKey) {
-        return new Caller(id, sha256(apiKey), List.of("*"), List.of("*"), false);
+        return new Caller(id, sha256(apiKey), List.of("*"), List.of("*"), false, java.util.Optional.empty());
     }
 
     private static byte[] sha256(String value) {

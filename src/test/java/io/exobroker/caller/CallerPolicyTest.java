@@ -187,7 +187,7 @@ class CallerPolicyTest {
     }
 
     private static Caller caller(List<String> registrations, List<String> resources) {
-        return new Caller("tester", new byte[32], registrations, resources, false);
+        return new Caller("tester", new byte[32], registrations, resources, false, java.util.Optional.empty());
     }
 
     private static Registration registration(String id, Cloud cloud, List<String> allowedResources) {

@@ -36,6 +36,8 @@ public final class Fixtures {
     public static final String RUNTIME_KEY = "runtime-" + UUID.randomUUID();
     public static final String NARROW_KEY = "narrow-" + UUID.randomUUID();
     public static final String ADMIN_KEY = "admin-" + UUID.randomUUID();
+    public static final String LIMITED_KEY = "limited-" + UUID.randomUUID();
+    public static final String LIMITED_OAUTH2_KEY = "limited-oauth2-" + UUID.randomUUID();
 
     /** One registration: its id in the broker and its client id in the emulator. */
     public enum App {
@@ -111,6 +113,14 @@ public final class Fixtures {
         writeCaller("runtime", RUNTIME_KEY, "*", "*");
         writeCaller("narrow", NARROW_KEY, App.SECRET.id, "graph");
         writeCaller("security", ADMIN_KEY, "*", "*", true);
+        Map<String, Object> limited = callerRecord(LIMITED_KEY, App.SECRET.id, "*", false);
+        limited.put("rate_limit_per_minute", 60);
+        limited.put("rate_limit_burst", 3);
+        writeJson(dir.resolve("callers").resolve("limited.json"), limited);
+        Map<String, Object> limitedOAuth2 = callerRecord(LIMITED_OAUTH2_KEY, App.SECRET.id, "*", false);
+        limitedOAuth2.put("rate_limit_per_minute", 60);
+        limitedOAuth2.put("rate_limit_burst", 3);
+        writeJson(dir.resolve("callers").resolve("limited-oauth2.json"), limitedOAuth2);
     }
 
     private void secretApp(App app, String secret, String... roles) {
@@ -168,13 +178,17 @@ public final class Fixtures {
     }
 
     private void writeCaller(String id, String key, String registrations, String resources, boolean admin) {
+        writeJson(dir.resolve("callers").resolve(id + ".json"), callerRecord(key, registrations, resources, admin));
+    }
+
+    private static Map<String, Object> callerRecord(String key, String registrations, String resources, boolean admin) {
         SecretLeakCheck.secret(key);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("api_key_sha256", sha256Hex(key));
         record.put("registrations", registrations);
         record.put("resources", resources);
         record.put("admin", admin);
-        writeJson(dir.resolve("callers").resolve(id + ".json"), record);
+        return record;
     }
 
     private void writeJson(Path file, Map<String, Object> record) {
