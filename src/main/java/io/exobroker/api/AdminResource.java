@@ -40,14 +40,14 @@ public class AdminResource {
     }
 
     @GET
-    @Operation(summary = "List registrations (metadata only)")
+    @Operation(operationId = "listRegistrations", summary = "List registrations (metadata only)")
     public List<AdminViews.RegistrationView> list() {
         return admin.list();
     }
 
     @GET
     @Path("{id}")
-    @Operation(summary = "A registration's metadata: credential type, certificate thumbprint and expiry, last mint")
+    @Operation(operationId = "getRegistration", summary = "A registration's metadata: credential type, certificate thumbprint and expiry, last mint")
     public AdminViews.RegistrationView get(@PathParam("id") String id) {
         return admin.get(id);
     }
@@ -55,7 +55,7 @@ public class AdminResource {
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Create or update a registration",
+    @Operation(operationId = "putRegistration", summary = "Create or update a registration",
             description = "The body holds record fields. client_secret, certificate_pfx and certificate_password are "
                     + "write-only: never returned, and kept when an update leaves them out. null removes a field.")
     public AdminViews.RegistrationView put(@PathParam("id") String id, Map<String, Object> fields) {
@@ -66,7 +66,7 @@ public class AdminResource {
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Delete a registration; it stops being served at once")
+    @Operation(operationId = "deleteRegistration", summary = "Delete a registration; it stops being served at once")
     public Response delete(@PathParam("id") String id) {
         admin.delete(id);
         audited("delete", id);
@@ -75,7 +75,7 @@ public class AdminResource {
 
     @POST
     @Path("{id}/check")
-    @Operation(summary = "Mint a fresh token and diagnose consent and mail permissions")
+    @Operation(operationId = "checkRegistration", summary = "Mint a fresh token and diagnose consent and mail permissions")
     public CompletionStage<AdminViews.CheckResult> check(@PathParam("id") String id, Map<String, String> body) {
         audited("check", id);
         return admin.check(id, body == null ? null : body.get("resource"));
@@ -84,7 +84,7 @@ public class AdminResource {
     @POST
     @Path("{id}/certificate")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Generate a self-signed certificate; returns only the public certificate for the Azure portal")
+    @Operation(operationId = "generateCertificate", summary = "Generate a self-signed certificate; returns only the public certificate for the Azure portal")
     public AdminViews.CertificateResult certificate(@PathParam("id") String id, AdminViews.CertificateRequest request) {
         AdminViews.CertificateRequest body = request == null ? new AdminViews.CertificateRequest(null, null, null) : request;
         AdminViews.CertificateResult result = admin.certificate(id, body.commonName(), body.validityDays(), body.activate());
@@ -94,7 +94,7 @@ public class AdminResource {
 
     @POST
     @Path("{id}/flush")
-    @Operation(summary = "Drop the registration's cached tokens")
+    @Operation(operationId = "flushRegistration", summary = "Drop the registration's cached tokens")
     public AdminViews.FlushResult flush(@PathParam("id") String id) {
         AdminViews.FlushResult result = new AdminViews.FlushResult(id, admin.flush(id));
         audited("flush", id);

@@ -73,7 +73,7 @@ public class ManagedIdentityResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Managed-identity token (App Service protocol)",
+    @Operation(operationId = "managedIdentityToken", summary = "Managed-identity token (App Service protocol)",
             description = "Send the caller's API key as X-IDENTITY-HEADER. client_id picks the registration with that "
                     + "Entra client ID, mi_res_id a registration by id; with neither, the caller's only registration "
                     + "or broker.msi.default-registration.")

@@ -79,7 +79,7 @@ public class OAuth2TokenResource {
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "OAuth 2.0 client-credentials token endpoint",
+    @Operation(operationId = "oauth2ClientCredentialsToken", summary = "OAuth 2.0 client-credentials token endpoint",
             description = "Form fields grant_type=client_credentials, client_id (caller id), client_secret (API key) "
                     + "or HTTP Basic, and scope (graph, outlook or a .default scope; default: the registration's first "
                     + "allowed resource).")

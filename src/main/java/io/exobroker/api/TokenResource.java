@@ -36,7 +36,7 @@ public class TokenResource {
     @Produces(MediaType.APPLICATION_JSON)
     @SecurityRequirement(name = "apiKey")
     @SecurityRequirement(name = "bearer")
-    @Operation(summary = "Get an access token",
+    @Operation(operationId = "getToken", summary = "Get an access token",
             description = "Returns a cached token with at least min_validity_seconds of life left, or mints one. "
                     + "Concurrent requests for the same token share one call to Entra ID.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,

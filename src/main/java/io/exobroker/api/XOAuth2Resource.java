@@ -70,7 +70,7 @@ public class XOAuth2Resource {
     @Produces(MediaType.APPLICATION_JSON)
     @SecurityRequirement(name = "apiKey")
     @SecurityRequirement(name = "bearer")
-    @Operation(summary = "Get a SASL XOAUTH2 string for IMAP/POP/SMTP",
+    @Operation(operationId = "getXoauth2", summary = "Get a SASL XOAUTH2 string for IMAP/POP/SMTP",
             description = "Mints (or reuses) an Exchange Online token and encodes it with the mailbox for AUTHENTICATE XOAUTH2 / AUTH XOAUTH2.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = XOAuth2Request.class), examples = @ExampleObject(name = "imap",

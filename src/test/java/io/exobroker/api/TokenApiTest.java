@@ -329,6 +329,11 @@ class TokenApiTest {
         String document = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
 
         assertThat(document).contains("/v1/token", "TokenRequest", "upstream_invalid_credentials", "\"apiKey\"");
+        // Connector importers (Power Automate, Logic Apps) need every operationId to be unique.
+        java.util.List<String> operationIds = io.restassured.path.json.JsonPath.from(document)
+                .getList("paths.collectMany { path, ops -> ops.findAll { it.value instanceof Map }.collect { it.value.operationId } }");
+        assertThat(operationIds).doesNotContainNull().doesNotHaveDuplicates()
+                .contains("getToken", "oauth2ClientCredentialsToken", "managedIdentityToken", "getXoauth2");
     }
 
     private static Response requestToken(String apiKey, String registration, String resource) {
