@@ -71,7 +71,9 @@ public final class VaultFixtures {
         SecretLeakCheck.secret(key);
         try {
             String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
-            return Map.of("api_key_sha256", digest, "registrations", "*", "resources", "*", "admin", String.valueOf(admin));
+            // Unlimited: the fault suite's sustained load comes from this one caller.
+            return Map.of("api_key_sha256", digest, "registrations", "*", "resources", "*", "admin", String.valueOf(admin),
+                    "rate_limit_per_minute", "0");
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

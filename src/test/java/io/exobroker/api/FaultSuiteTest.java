@@ -1,0 +1,216 @@
+package io.exobroker.api;
+
+import io.exobroker.testing.broker.BrokerTestEnvironment;
+import io.exobroker.testing.entra.EmulatedApp;
+import io.exobroker.testing.entra.EntraEmulator;
+import io.exobroker.testing.entra.Fault;
+import io.exobroker.testing.leaks.RecordedResponses;
+import io.exobroker.testing.leaks.SecretLeakCheck;
+import io.exobroker.testing.vault.VaultEmulator;
+import io.exobroker.testing.vault.VaultFixtures;
+import io.exobroker.testing.vault.VaultTestEnvironment;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Sustained mixed load (bounded: 16 clients for 25 s, loopback only) while Entra ID and Vault misbehave in turn.
+ * Every registration has a valid cached token throughout (tokens live 40 s, refreshed in the background from 20 s
+ * on, under the faults), so not one request may fail; each must answer within the request timeout; the event loop
+ * must stay responsive; and the heap must not grow.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = VaultTestEnvironment.class, restrictToAnnotatedClass = true)
+@ExtendWith(SecretLeakCheck.class)
+class FaultSuiteTest {
+
+    private static final int REGISTRATIONS = 6;
+    private static final int CLIENTS = 16;
+    private static final Duration RUN = Duration.ofSeconds(25);
+    private static final Duration FAULT_PERIOD = Duration.ofMillis(1500);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(6);
+
+    @TestHTTPResource("/v1/token")
+    URI tokenUri;
+
+    @TestHTTPResource("/q/health/live")
+    URI liveUri;
+
+    @Test
+    void noRequestFailsWhileValidTokensAreCachedWhateverEntraIdAndVaultDo() throws Exception {
+        VaultEmulator vault = VaultTestEnvironment.emulator().orElse(null);
+        assumeThat(vault).as("faults are injected into the Vault emulator").isNotNull();
+        EntraEmulator entra = BrokerTestEnvironment.emulator();
+        List<String> ids = new ArrayList<>();
+        List<String> clientIds = new ArrayList<>();
+        List<String> secrets = new ArrayList<>();
+        for (int i = 0; i < REGISTRATIONS; i++) {
+            String id = "fault-" + i;
+            String clientId = String.format("eeeeeeee-0000-4000-8000-%012d", i);
+            String secret = "sec~" + UUID.randomUUID().toString().replace("-", "") + "F" + i;
+            SecretLeakCheck.secret(secret);
+            entra.register(EmulatedApp.builder(VaultFixtures.TENANT, clientId).secret(secret).roles("Mail.Send")
+                    .tokenLifetime(Duration.ofSeconds(40)).build());
+            VaultTestEnvironment.write("registrations", id, VaultFixtures.registration(clientId, secret));
+            ids.add(id);
+            clientIds.add(clientId);
+            secrets.add(secret);
+        }
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
+                .executor(Executors.newFixedThreadPool(4)).build();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ids.stream().allMatch(id -> request(http, id).statusCode() == 200));
+        long heapBefore = usedHeapAfterGc();
+
+        Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
+        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+        List<Long> liveLatencies = Collections.synchronizedList(new ArrayList<>());
+        List<String> faultsApplied = Collections.synchronizedList(new ArrayList<>());
+        AtomicBoolean running = new AtomicBoolean(true);
+        ExecutorService load = Executors.newFixedThreadPool(CLIENTS + 2);
+        long deadline = System.nanoTime() + RUN.toNanos();
+        for (int client = 0; client < CLIENTS; client++) {
+            int offset = client;
+            load.submit(() -> {
+                int n = offset;
+                while (running.get() && System.nanoTime() < deadline) {
+                    long started = System.nanoTime();
+                    HttpResponse<String> response = request(http, ids.get(n++ % ids.size()));
+                    latencies.add(System.nanoTime() - started);
+                    statuses.computeIfAbsent(String.valueOf(response.statusCode()), s -> new AtomicInteger()).incrementAndGet();
+                    if (response.statusCode() != 200) {
+                        RecordedResponses.add("POST " + tokenUri, response.statusCode(), "", response.body());
+                    }
+                    sleepQuietly(5);
+                }
+                return null;
+            });
+        }
+        load.submit(() -> {
+            while (running.get() && System.nanoTime() < deadline) {
+                long started = System.nanoTime();
+                http.send(HttpRequest.newBuilder(liveUri).timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
+                liveLatencies.add(System.nanoTime() - started);
+                sleepQuietly(250);
+            }
+            return null;
+        });
+        List<Runnable> faults = faults(entra, vault, clientIds, secrets, faultsApplied);
+        int step = 0;
+        while (System.nanoTime() < deadline) {
+            entra.clearFaults();
+            faults.get(step++ % faults.size()).run();
+            Thread.sleep(FAULT_PERIOD.toMillis());
+            vault.setLatency(Duration.ZERO);
+            if (!vault.isRunning()) {
+                vault.restart();
+            }
+        }
+        running.set(false);
+        load.shutdown();
+        assertThat(load.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+        entra.clearFaults();
+        long heapAfter = usedHeapAfterGc();
+
+        Collections.sort(latencies);
+        Collections.sort(liveLatencies);
+        System.out.printf("fault suite: %d requests, statuses %s, latency p50 %d ms, p99 %d ms, max %d ms; "
+                        + "liveness p99 %d ms, max %d ms; heap %d -> %d MB; faults %s%n",
+                latencies.size(), new TreeMap<>(statuses), millis(percentile(latencies, 50)), millis(percentile(latencies, 99)),
+                millis(latencies.get(latencies.size() - 1)), millis(percentile(liveLatencies, 99)),
+                millis(liveLatencies.get(liveLatencies.size() - 1)), heapBefore >> 20, heapAfter >> 20, faultsApplied);
+
+        assertThat(latencies).hasSizeGreaterThan(500);
+        assertThat(statuses.keySet()).as("not one failed request while valid tokens were cached").containsOnly("200");
+        assertThat(Duration.ofNanos(latencies.get(latencies.size() - 1))).as("every request within its timeout")
+                .isLessThan(REQUEST_TIMEOUT);
+        assertThat(Duration.ofNanos(liveLatencies.get(liveLatencies.size() - 1))).as("no event-loop starvation")
+                .isLessThan(Duration.ofSeconds(1));
+        assertThat(heapAfter - heapBefore).as("heap flat over the run").isLessThan(64L << 20);
+        assertThat(faultsApplied).hasSizeGreaterThanOrEqualTo(11);
+    }
+
+    /** Each fault for one period: Entra ID per client (or all, for latency), then Vault. */
+    private static List<Runnable> faults(EntraEmulator entra, VaultEmulator vault, List<String> clients, List<String> secrets,
+                                         List<String> log) {
+        List<Runnable> faults = new ArrayList<>();
+        faults.add(() -> { entra.setLatency(Duration.ofSeconds(5)); log.add("entra slow 5 s"); });
+        faults.add(() -> { entra.setLatency(Duration.ZERO); entra.setFault(clients.get(0), Fault.hang(Duration.ofSeconds(30))); log.add("entra hang"); });
+        faults.add(() -> { entra.setFault(clients.get(1), Fault.serverError(500)); log.add("entra 500"); });
+        faults.add(() -> { entra.setFault(clients.get(2), Fault.serverError(503)); log.add("entra 503"); });
+        faults.add(() -> { entra.setFault(clients.get(3), Fault.tooManyRequests(Duration.ofSeconds(2))); log.add("entra 429"); });
+        faults.add(() -> { entra.setFault(clients.get(4), Fault.connectionReset()); log.add("entra reset"); });
+        faults.add(() -> { entra.setFault(clients.get(5), Fault.malformedJson()); log.add("entra malformed json"); });
+        faults.add(() -> { vault.stop(); log.add("vault down"); });
+        faults.add(() -> { vault.setLatency(Duration.ofSeconds(3)); log.add("vault slow 3 s"); });
+        faults.add(() -> {
+            // A new version whose read comes back malformed: the broker keeps the last valid version in service.
+            VaultTestEnvironment.write("registrations", "fault-0", VaultFixtures.registration(clients.get(0), secrets.get(0)));
+            vault.corruptNextRead(VaultTestEnvironment.MOUNT, VaultTestEnvironment.PREFIX + "/registrations/fault-0");
+            log.add("vault malformed record");
+        });
+        faults.add(() -> { vault.failNext(8, 403); log.add("vault 403"); });
+        return faults;
+    }
+
+    private HttpResponse<String> request(HttpClient http, String registration) {
+        HttpRequest request = HttpRequest.newBuilder(tokenUri).timeout(REQUEST_TIMEOUT.plusSeconds(2))
+                .header("X-Api-Key", VaultFixtures.RUNTIME_KEY).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"registration\":\"" + registration + "\",\"resource\":\"graph\","
+                        + "\"min_validity_seconds\":0}"))
+                .build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException("request failed: " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(200);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long percentile(List<Long> sorted, int percent) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(sorted.size() * percent / 100.0) - 1));
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
