@@ -113,16 +113,18 @@ public class OAuth2TokenResource {
         if (!"client_credentials".equals(grantType)) {
             return fail(OAuth2Error.UNSUPPORTED_GRANT_TYPE, "only client_credentials is supported");
         }
-        String[] basic = basicCredentials(authorization);
+        BasicCredentials basic = BasicCredentials.parse(authorization);
         String formId = form.getFirst("client_id");
         String formSecret = form.getFirst("client_secret");
         if (basic != null && formSecret != null) {
             return fail(OAuth2Error.INVALID_REQUEST, "use one client authentication method, not both HTTP Basic and the form");
         }
-        String clientId = basic != null ? basic[0] : formId;
-        String clientSecret = basic != null ? basic[1] : formSecret;
+        String clientId = basic != null ? basic.id() : formId;
+        String clientSecret = basic != null ? basic.secret() : formSecret;
         Caller caller = clientSecret == null ? null : authenticator.authenticate(clientSecret)
-                .filter(found -> found.id().equals(clientId)).orElse(null);
+                .or(() -> basic == null ? java.util.Optional.empty() : authenticator.authenticate(basic.rawSecret()))
+                .filter(found -> found.id().equals(clientId) || basic != null && found.id().equals(basic.rawId()))
+                .orElse(null);
         if (caller == null) {
             return fail(OAuth2Error.INVALID_CLIENT, "unknown client_id or client_secret");
         }
@@ -160,23 +162,47 @@ public class OAuth2TokenResource {
         return scopes;
     }
 
-    /** RFC 6749 §2.3.1: Basic with the form-urlencoded client id and secret, or null without a Basic header. */
-    private static String[] basicCredentials(String authorization) {
-        if (authorization == null || authorization.length() <= BASIC.length()
-                || !authorization.substring(0, BASIC.length()).toLowerCase(Locale.ROOT).equals(BASIC)) {
-            return null;
-        }
-        try {
-            String decoded = new String(Base64.getDecoder().decode(authorization.substring(BASIC.length()).trim()),
-                    StandardCharsets.UTF_8);
-            int colon = decoded.indexOf(':');
-            if (colon < 0) {
-                return new String[]{"", ""};
+    /**
+     * HTTP Basic client credentials. RFC 6749 §2.3.1 has clients form-urlencode the id and secret first; some tools
+     * (curl -u, n8n) do not, so the raw values are kept too and a key with '+' or '%' is also tried as sent. Either
+     * form must still match the caller's key digest.
+     */
+    private record BasicCredentials(String id, String secret, String rawId, String rawSecret) {
+
+        private static final BasicCredentials UNREADABLE = new BasicCredentials("", "", "", "");
+
+        /** The credentials of a Basic header, or null when there is none. */
+        static BasicCredentials parse(String authorization) {
+            if (authorization == null || authorization.length() <= BASIC.length()
+                    || !authorization.substring(0, BASIC.length()).toLowerCase(Locale.ROOT).equals(BASIC)) {
+                return null;
             }
-            return new String[]{URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8),
-                    URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8)};
+            try {
+                String decoded = new String(Base64.getDecoder().decode(authorization.substring(BASIC.length()).trim()),
+                        StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                if (colon < 0) {
+                    return UNREADABLE;
+                }
+                String rawId = decoded.substring(0, colon);
+                String rawSecret = decoded.substring(colon + 1);
+                return new BasicCredentials(formDecoded(rawId), formDecoded(rawSecret), rawId, rawSecret);
+            } catch (IllegalArgumentException e) {
+                return UNREADABLE;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "BasicCredentials[id=" + id + "]";
+        }
+    }
+
+    private static String formDecoded(String value) {
+        try {
+            return URLDecoder.decode(value, StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            return new String[]{"", ""};
+            return value; // a bare '%': not encoded at all
         }
     }
 

@@ -48,7 +48,10 @@ public enum Surface {
         return this == TOKEN_API || this == OAUTH2 || this == MANAGED_IDENTITY || this == XOAUTH2;
     }
 
-    static Surface of(String path) {
+    static Surface of(String rawPath) {
+        // JAX-RS matches /msi/token/ and //v1/token too: decide on the normalised path, or such variants would
+        // escape the no-store header, the audit line and authentication.
+        String path = normalise(rawPath);
         if (TOKEN_PATH.equals(path)) {
             return TOKEN_API;
         }
@@ -61,9 +64,17 @@ public enum Surface {
         if (OAUTH2_PATTERN.matcher(path).matches()) {
             return OAUTH2;
         }
-        if (path.startsWith("/v1/admin/")) {
+        if (path.startsWith("/v1/admin/") || path.equals("/v1/admin")) {
             return ADMIN;
         }
-        return path.startsWith("/v1/") ? OTHER_API : NONE;
+        return path.startsWith("/v1/") || path.startsWith("/msi/") ? OTHER_API : NONE;
+    }
+
+    private static String normalise(String path) {
+        String normalised = path == null ? "/" : path.replaceAll("/{2,}", "/");
+        while (normalised.length() > 1 && normalised.endsWith("/")) {
+            normalised = normalised.substring(0, normalised.length() - 1);
+        }
+        return normalised.startsWith("/") ? normalised : "/" + normalised;
     }
 }

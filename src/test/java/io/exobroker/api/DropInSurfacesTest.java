@@ -175,6 +175,29 @@ class DropInSurfacesTest {
     }
 
     @Test
+    void pathVariantsGetTheSameHeadersAndAuditAsTheCanonicalPath() {
+        given().header("X-IDENTITY-HEADER", Fixtures.NARROW_KEY).queryParam("api-version", "2019-08-01")
+                .queryParam("resource", "https://graph.microsoft.com").get("/msi/token/").then()
+                .header("Cache-Control", "no-store");
+        given().contentType(ContentType.JSON).body(Map.of("registration", App.SECRET.id, "resource", "graph"))
+                .post("/v1/token/").then().header("Cache-Control", "no-store");
+
+        assertThat(CapturedLogs.install().matching("token_request surface=managed_identity caller=narrow")).isNotEmpty();
+    }
+
+    @Test
+    void oauth2AcceptsBasicCredentialsAClientDidNotUrlEncode() {
+        // curl -u and some low-code tools send the key as is, where RFC 6749 has '+' sent as %2B and '%' as %25.
+        String key = "k+e%y-" + java.util.UUID.randomUUID();
+        io.exobroker.testing.broker.LiveStore.addCaller("raw-basic", key, App.SECRET.id, "*");
+        String raw = Base64.getEncoder().encodeToString(("raw-basic:" + key).getBytes(StandardCharsets.UTF_8));
+
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+                given().header("Authorization", "Basic " + raw).contentType(ContentType.URLENC)
+                        .formParam("grant_type", "client_credentials").post(OAUTH2).statusCode() == 200);
+    }
+
+    @Test
     void auditsEverySurfaceUnderItsOwnName() {
         given().contentType(ContentType.URLENC).formParam("grant_type", "client_credentials")
                 .formParam("client_id", "runtime").formParam("client_secret", Fixtures.RUNTIME_KEY).post(OAUTH2);
