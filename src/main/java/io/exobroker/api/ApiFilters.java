@@ -51,7 +51,7 @@ public class ApiFilters {
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
     public Optional<Response> limitBody(ContainerRequestContext request) {
-        Surface surface = Surface.of(request.getUriInfo().getPath());
+        Surface surface = Surface.of(request.getUriInfo());
         if (surface == Surface.NONE) {
             return Optional.empty();
         }
@@ -77,7 +77,7 @@ public class ApiFilters {
      */
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Optional<Response> authenticate(ContainerRequestContext request) {
-        Surface surface = Surface.of(request.getUriInfo().getPath());
+        Surface surface = Surface.of(request.getUriInfo());
         if (surface == Surface.NONE) {
             return Optional.empty();
         }
@@ -107,7 +107,7 @@ public class ApiFilters {
 
     @ServerResponseFilter
     public void afterResponse(ContainerRequestContext request, ContainerResponseContext response) {
-        Surface surface = Surface.of(request.getUriInfo().getPath());
+        Surface surface = Surface.of(request.getUriInfo());
         if (surface == Surface.NONE) {
             return;
         }

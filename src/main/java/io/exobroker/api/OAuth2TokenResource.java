@@ -15,7 +15,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -99,14 +98,20 @@ public class OAuth2TokenResource {
             examples = @ExampleObject(name = "temporarily_unavailable", value = "{\"error\":\"temporarily_unavailable\",\"error_description\":\"Entra ID is not answering\"}")))
     public CompletionStage<Response> token(@PathParam("registration") String registrationId,
                                            @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-                                           MultivaluedMap<String, String> form) {
+                                           byte[] body) {
         record.target(registrationId, false, null);
+        FormBody form;
+        try {
+            form = FormBody.parse(body);
+        } catch (FormBody.Malformed e) {
+            return fail(OAuth2Error.INVALID_REQUEST, "the body is not valid application/x-www-form-urlencoded");
+        }
         for (String name : List.of("grant_type", "client_id", "client_secret", "scope")) {
-            if (form.get(name) != null && form.get(name).size() > 1) {
+            if (form.count(name) > 1) {
                 return fail(OAuth2Error.INVALID_REQUEST, "'" + name + "' is given more than once");
             }
         }
-        String grantType = form.getFirst("grant_type");
+        String grantType = form.first("grant_type");
         if (grantType == null || grantType.isBlank()) {
             return fail(OAuth2Error.INVALID_REQUEST, "'grant_type' is required");
         }
@@ -114,8 +119,8 @@ public class OAuth2TokenResource {
             return fail(OAuth2Error.UNSUPPORTED_GRANT_TYPE, "only client_credentials is supported");
         }
         BasicCredentials basic = BasicCredentials.parse(authorization);
-        String formId = form.getFirst("client_id");
-        String formSecret = form.getFirst("client_secret");
+        String formId = form.first("client_id");
+        String formSecret = form.first("client_secret");
         if (basic != null && formSecret != null) {
             return fail(OAuth2Error.INVALID_REQUEST, "use one client authentication method, not both HTTP Basic and the form");
         }
@@ -130,7 +135,7 @@ public class OAuth2TokenResource {
         }
         record.caller(caller);
         rateLimiter.acquire(caller);
-        List<String> scopes = scopes(form.getFirst("scope"));
+        List<String> scopes = scopes(form.first("scope"));
         if (scopes.size() > 1) {
             return fail(OAuth2Error.INVALID_SCOPE, "ask for one resource per token");
         }

@@ -26,7 +26,7 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response broker(BrokerException error, UriInfo uri) {
-        return Problem.respond(Surface.of(uri.getPath()), error);
+        return Problem.respond(Surface.of(uri), error);
     }
 
     @ServerExceptionMapper
@@ -38,6 +38,16 @@ public class ProblemMapper {
         return unexpected(cause == null ? error : cause, uri);
     }
 
+    /** A limit hit while a parser was reading (e.g. a chunked body over the size limit) surfaces wrapped. */
+    private static BrokerException brokerCause(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof BrokerException broker) {
+                return broker;
+            }
+        }
+        return null;
+    }
+
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException error, UriInfo uri) {
         return badRequest(uri, "unknown field " + fieldName(error.getPropertyName()));
@@ -45,6 +55,10 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response mismatchedInput(MismatchedInputException error, UriInfo uri) {
+        BrokerException limit = brokerCause(error);
+        if (limit != null) {
+            return broker(limit, uri);
+        }
         return badRequest(uri, error.getPath().isEmpty()
                 ? "the body must be a JSON object"
                 : "field " + path(error) + " has the wrong type");
@@ -52,11 +66,27 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException error, UriInfo uri) {
-        return badRequest(uri, "the body is not valid JSON");
+        BrokerException limit = brokerCause(error);
+        if (limit != null) {
+            return broker(limit, uri);
+        }
+        String message = String.valueOf(error.getOriginalMessage());
+        return badRequest(uri, message.startsWith("Duplicate field")
+                ? "a field is given more than once" : "the body is not valid JSON");
+    }
+
+    /** Jackson's answer to some malformed bodies (e.g. a field repeated after a record's creator ran). */
+    @ServerExceptionMapper
+    public Response invalidDefinition(com.fasterxml.jackson.databind.exc.InvalidDefinitionException error, UriInfo uri) {
+        return badRequest(uri, "the body is not a valid request");
     }
 
     @ServerExceptionMapper
     public Response web(WebApplicationException error, UriInfo uri) {
+        BrokerException limit = brokerCause(error);
+        if (limit != null) {
+            return broker(limit, uri);
+        }
         if (error.getCause() instanceof JsonProcessingException json) {
             return json instanceof MismatchedInputException mismatched ? mismatchedInput(mismatched, uri) : json(json, uri);
         }
@@ -75,18 +105,22 @@ public class ProblemMapper {
         if (code == null) {
             return unexpected(error, uri);
         }
-        return Problem.respond(Surface.of(uri.getPath()), new BrokerException(code, code.title()));
+        return Problem.respond(Surface.of(uri), new BrokerException(code, code.title()));
     }
 
     @ServerExceptionMapper
     public Response unexpected(Throwable error, UriInfo uri) {
+        BrokerException limit = brokerCause(error);
+        if (limit != null) {
+            return broker(limit, uri);
+        }
         Log.errorf(error, "unexpected error answering a request: %s", error.getClass().getName());
-        return Problem.respond(Surface.of(uri.getPath()),
+        return Problem.respond(Surface.of(uri),
                 new BrokerException(ErrorCode.INTERNAL, "the broker failed unexpectedly; see its log"));
     }
 
     private static Response badRequest(UriInfo uri, String detail) {
-        return Problem.respond(Surface.of(uri.getPath()), new BrokerException(ErrorCode.BAD_REQUEST, detail));
+        return Problem.respond(Surface.of(uri), new BrokerException(ErrorCode.BAD_REQUEST, detail));
     }
 
     private static String path(JsonMappingException error) {

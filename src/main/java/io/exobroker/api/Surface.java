@@ -48,6 +48,20 @@ public enum Surface {
         return this == TOKEN_API || this == OAUTH2 || this == MANAGED_IDENTITY || this == XOAUTH2;
     }
 
+    /**
+     * The surface of a request. JAX-RS matches on the encoded path ({@code /v1/registrations/a%2Fb/oauth2/token} is
+     * the OAuth2 endpoint) but also decodes ({@code /v1/%74oken} is the token API): the encoded path decides first,
+     * the decoded one when the encoded one names no token surface.
+     */
+    static Surface of(jakarta.ws.rs.core.UriInfo uri) {
+        Surface encoded = of(uri.getRequestUri().getRawPath());
+        if (encoded != OTHER_API && encoded != NONE) {
+            return encoded;
+        }
+        Surface decoded = of(uri.getPath());
+        return decoded == NONE ? encoded : decoded;
+    }
+
     static Surface of(String rawPath) {
         // JAX-RS matches /msi/token/ and //v1/token too: decide on the normalised path, or such variants would
         // escape the no-store header, the audit line and authentication.

@@ -98,7 +98,7 @@ public final class Fixtures {
         secretApp(App.BURST, secret(), "Mail.Send");
         secretApp(App.THROTTLED, secret(), "Mail.Send");
         secretApp(App.FLAKY, secret(), "Mail.Send");
-        shortLivedApp(App.STALE, Duration.ofSeconds(6));
+        shortLivedApp(App.STALE, Duration.ofSeconds(12));
         shortLivedApp(App.REFRESH, Duration.ofSeconds(8));
         secretApp(App.HANG, secret(), "Mail.Send");
         secretApp(App.ROTATING, secret(), "Mail.Send");
