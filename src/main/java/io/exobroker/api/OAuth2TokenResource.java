@@ -82,6 +82,10 @@ public class OAuth2TokenResource {
             description = "Form fields grant_type=client_credentials, client_id (caller id), client_secret (API key) "
                     + "or HTTP Basic, and scope (graph, outlook or a .default scope; default: the registration's first "
                     + "allowed resource).")
+    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = true, content = @Content(
+            mediaType = MediaType.APPLICATION_FORM_URLENCODED, examples = {
+            @ExampleObject(name = "form credentials", value = "grant_type=client_credentials&client_id=n8n&client_secret=<API key>&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"),
+            @ExampleObject(name = "HTTP Basic credentials", value = "grant_type=client_credentials&scope=graph")}))
     @APIResponse(responseCode = "200", description = "A token (RFC 6749 §5.1)", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OAuth2TokenResponse.class),
             examples = @ExampleObject(name = "token", value = "{\"access_token\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9...\","

@@ -76,7 +76,10 @@ public class XOAuth2Resource {
             schema = @Schema(implementation = XOAuth2Request.class), examples = @ExampleObject(name = "imap",
             value = "{\"registration\":\"contoso-mail\",\"user\":\"shared-inbox@contoso.com\"}")))
     @APIResponse(responseCode = "200", description = "The XOAUTH2 string", content = @Content(mediaType = MediaType.APPLICATION_JSON,
-            schema = @Schema(implementation = XOAuth2Response.class)))
+            schema = @Schema(implementation = XOAuth2Response.class), examples = @ExampleObject(name = "xoauth2",
+            value = "{\"xoauth2\":\"dXNlcj1zaGFyZWQtaW5ib3hAY29udG9zby5jb20BYXV0aD1CZWFyZXIgZXlKMGVYLi4uAQE=\","
+                    + "\"user\":\"shared-inbox@contoso.com\",\"registration\":\"contoso-mail\",\"expires_in\":3240,"
+                    + "\"expires_on\":1795000000}")))
     @APIResponse(responseCode = "400", description = "Invalid request", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request",
             value = "{\"type\":\"urn:exo-token-broker:problem:bad_request\",\"title\":\"The request is not valid\",\"status\":400,"

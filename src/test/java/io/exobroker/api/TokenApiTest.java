@@ -336,6 +336,30 @@ class TokenApiTest {
                 .contains("getToken", "oauth2ClientCredentialsToken", "managedIdentityToken", "getXoauth2");
     }
 
+    @Test
+    void documentsAnExampleForEveryRequestAndResponse() throws Exception {
+        String document = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
+        com.fasterxml.jackson.databind.JsonNode paths = new com.fasterxml.jackson.databind.ObjectMapper().readTree(document).path("paths");
+        List<String> missing = new java.util.ArrayList<>();
+
+        paths.fields().forEachRemaining(path -> path.getValue().fields().forEachRemaining(operation -> {
+            String name = operation.getKey().toUpperCase() + " " + path.getKey();
+            operation.getValue().path("requestBody").path("content").fields().forEachRemaining(media -> {
+                if (!media.getValue().has("examples") && !media.getValue().has("example")) {
+                    missing.add(name + " request " + media.getKey());
+                }
+            });
+            operation.getValue().path("responses").fields().forEachRemaining(response ->
+                    response.getValue().path("content").fields().forEachRemaining(media -> {
+                        if (!media.getValue().has("examples") && !media.getValue().has("example")) {
+                            missing.add(name + " response " + response.getKey());
+                        }
+                    }));
+        }));
+
+        assertThat(missing).isEmpty();
+    }
+
     private static Response requestToken(String apiKey, String registration, String resource) {
         return api(apiKey).body(Map.of("registration", registration, "resource", resource)).post("/v1/token");
     }
