@@ -29,12 +29,10 @@ import java.util.concurrent.CompletionStage;
 /** {@code /v1/admin/registrations}: the security team's API. Admin callers only (checked in {@link ApiFilters}). */
 @APIResponse(responseCode = "401", description = "Missing or unknown API key", content = @Content(mediaType = Problem.MEDIA_TYPE,
         schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unauthenticated",
-        value = "{\"type\":\"urn:exo-token-broker:problem:unauthenticated\",\"title\":\"Missing or unknown API key\",\"status\":401,"
-                + "\"detail\":\"send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'\",\"code\":\"unauthenticated\"}")))
+        value = ProblemExamples.UNAUTHENTICATED)))
 @APIResponse(responseCode = "403", description = "Not an admin caller", content = @Content(mediaType = Problem.MEDIA_TYPE,
         schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "forbidden",
-        value = "{\"type\":\"urn:exo-token-broker:problem:forbidden\",\"title\":\"This caller may not use this registration\","
-                + "\"status\":403,\"detail\":\"caller 'node-red' is not an admin caller\",\"code\":\"forbidden\"}")))
+        value = ProblemExamples.NOT_ADMIN)))
 @Path(Surface.ADMIN_PATH)
 @Tag(name = "Admin", description = "Registrations: metadata, create/update, delete, check, certificate, flush (admin callers only)")
 @SecurityRequirement(name = "apiKey")
@@ -62,7 +60,7 @@ public class AdminResource {
     @GET
     @Path("{id}")
     @APIResponse(responseCode = "200", description = "The registration's metadata", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = "{\"id\":\"contoso-mail\",\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"cloud\":\"public\",\"credential_type\":\"certificate\",\"credential_version\":3,\"certificate\":{\"thumbprint\":\"3F2A9C0B1D4E5F60718293A4B5C6D7E8F9012345\",\"subject\":\"CN=Contoso mail broker\",\"not_after\":\"2027-11-24T12:00:00Z\"},\"allowed_resources\":[\"graph\",\"outlook\"],\"last_mint\":{\"at\":\"2026-11-24T12:00:00Z\",\"outcome\":\"success\",\"roles\":[\"Mail.Send\",\"Mail.Read\"]}}")))
-    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = "{\"type\":\"urn:exo-token-broker:problem:unknown_registration\",\"title\":\"No such registration\",\"status\":404,\"detail\":\"registration 'contoso-mail' does not exist\",\"code\":\"unknown_registration\"}")))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
     @Operation(operationId = "getRegistration", summary = "A registration's metadata: credential type, certificate thumbprint and expiry, last mint")
     public AdminViews.RegistrationView get(@PathParam("id") String id) {
         return admin.get(id);
@@ -72,7 +70,7 @@ public class AdminResource {
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "200", description = "The registration as stored, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = "{\"id\":\"contoso-mail\",\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"cloud\":\"public\",\"credential_type\":\"certificate\",\"credential_version\":3,\"certificate\":{\"thumbprint\":\"3F2A9C0B1D4E5F60718293A4B5C6D7E8F9012345\",\"subject\":\"CN=Contoso mail broker\",\"not_after\":\"2027-11-24T12:00:00Z\"},\"allowed_resources\":[\"graph\",\"outlook\"],\"last_mint\":{\"at\":\"2026-11-24T12:00:00Z\",\"outcome\":\"success\",\"roles\":[\"Mail.Send\",\"Mail.Read\"]}}")))
-    @APIResponse(responseCode = "400", description = "Invalid record or request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = "{\"type\":\"urn:exo-token-broker:problem:bad_request\",\"title\":\"The request is not valid\",\"status\":400,\"detail\":\"field 'client_id' must be the application (client) ID, a GUID\",\"code\":\"bad_request\"}")))
+    @APIResponse(responseCode = "400", description = "Invalid record or request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = ProblemExamples.INVALID_FIELD)))
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {@ExampleObject(name = "create", value = "{\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"credential_type\":\"client_secret\",\"client_secret\":\"<the secret's Value>\",\"client_secret_expires_at\":\"2027-06-30\",\"allowed_resources\":\"graph,outlook\"}"), @ExampleObject(name = "update", value = "{\"allowed_resources\":\"graph\"}")}))
     @Operation(operationId = "putRegistration", summary = "Create or update a registration",
             description = "The body holds record fields. client_secret, certificate_pfx and certificate_password are "
@@ -86,7 +84,7 @@ public class AdminResource {
     @DELETE
     @Path("{id}")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = "{\"type\":\"urn:exo-token-broker:problem:unknown_registration\",\"title\":\"No such registration\",\"status\":404,\"detail\":\"registration 'contoso-mail' does not exist\",\"code\":\"unknown_registration\"}")))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
     @Operation(operationId = "deleteRegistration", summary = "Delete a registration; it stops being served at once")
     public Response delete(@PathParam("id") String id) {
         admin.delete(id);
@@ -97,7 +95,7 @@ public class AdminResource {
     @POST
     @Path("{id}/check")
     @APIResponse(responseCode = "200", description = "What a fresh token shows", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckResult.class), examples = @ExampleObject(name = "ok", value = "{\"registration\":\"contoso-mail\",\"outcome\":\"ok\",\"resource\":\"graph\",\"roles\":[\"Mail.Send\"],\"permissions\":[{\"name\":\"Mail.Send\",\"granted\":true,\"allows\":\"send mail as any user (add Mail.ReadWrite too to send attachments)\"},{\"name\":\"Mail.Read\",\"granted\":false,\"allows\":\"read mail and download attachments in all mailboxes\"}],\"diagnosis\":[\"Mail.Read is not granted: the app cannot read mail and download attachments in all mailboxes\"]}")))
-    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = "{\"type\":\"urn:exo-token-broker:problem:unknown_registration\",\"title\":\"No such registration\",\"status\":404,\"detail\":\"registration 'contoso-mail' does not exist\",\"code\":\"unknown_registration\"}")))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
     @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "graph", value = "{\"resource\":\"graph\"}")))
     @Operation(operationId = "checkRegistration", summary = "Mint a fresh token and diagnose consent and mail permissions")
     public CompletionStage<AdminViews.CheckResult> check(@PathParam("id") String id, Map<String, String> body) {
@@ -109,8 +107,8 @@ public class AdminResource {
     @Path("{id}/certificate")
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "200", description = "The public certificate for the Azure portal", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CertificateResult.class), examples = @ExampleObject(name = "ok", value = "{\"registration\":\"contoso-mail\",\"thumbprint\":\"3F2A9C0B1D4E5F60718293A4B5C6D7E8F9012345\",\"subject\":\"CN=Contoso mail broker\",\"not_after\":\"2027-11-24T12:00:00Z\",\"activated\":false,\"certificate_pem\":\"-----BEGIN CERTIFICATE-----\\nMIID...\\n-----END CERTIFICATE-----\\n\",\"certificate_der_base64\":\"MIID...\"}")))
-    @APIResponse(responseCode = "400", description = "Invalid record or request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = "{\"type\":\"urn:exo-token-broker:problem:bad_request\",\"title\":\"The request is not valid\",\"status\":400,\"detail\":\"field 'client_id' must be the application (client) ID, a GUID\",\"code\":\"bad_request\"}")))
-    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = "{\"type\":\"urn:exo-token-broker:problem:unknown_registration\",\"title\":\"No such registration\",\"status\":404,\"detail\":\"registration 'contoso-mail' does not exist\",\"code\":\"unknown_registration\"}")))
+    @APIResponse(responseCode = "400", description = "Invalid record or request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = ProblemExamples.INVALID_FIELD)))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "generate", value = "{\"common_name\":\"Contoso mail broker\",\"validity_days\":365,\"activate\":false}")))
     @Operation(operationId = "generateCertificate", summary = "Generate a self-signed certificate; returns only the public certificate for the Azure portal")
     public AdminViews.CertificateResult certificate(@PathParam("id") String id, AdminViews.CertificateRequest request) {
@@ -123,7 +121,7 @@ public class AdminResource {
     @POST
     @Path("{id}/flush")
     @APIResponse(responseCode = "200", description = "Tokens dropped", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.FlushResult.class), examples = @ExampleObject(name = "ok", value = "{\"registration\":\"contoso-mail\",\"tokens_dropped\":2}")))
-    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = "{\"type\":\"urn:exo-token-broker:problem:unknown_registration\",\"title\":\"No such registration\",\"status\":404,\"detail\":\"registration 'contoso-mail' does not exist\",\"code\":\"unknown_registration\"}")))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
     @Operation(operationId = "flushRegistration", summary = "Drop the registration's cached tokens")
     public AdminViews.FlushResult flush(@PathParam("id") String id) {
         AdminViews.FlushResult result = new AdminViews.FlushResult(id, admin.flush(id));

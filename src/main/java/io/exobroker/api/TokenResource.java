@@ -58,8 +58,7 @@ public class TokenResource {
                     + "\"detail\":\"'registration' is required\",\"code\":\"bad_request\"}")))
     @APIResponse(responseCode = "401", description = "Missing or unknown API key", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unauthenticated",
-            value = "{\"type\":\"urn:exo-token-broker:problem:unauthenticated\",\"title\":\"Missing or unknown API key\",\"status\":401,"
-                    + "\"detail\":\"send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'\",\"code\":\"unauthenticated\"}")))
+            value = ProblemExamples.UNAUTHENTICATED)))
     @APIResponse(responseCode = "403", description = "Registration or resource not allowed for this caller",
             content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {
                     @ExampleObject(name = "forbidden", value = "{\"type\":\"urn:exo-token-broker:problem:forbidden\",\"title\":\"This caller may not use this registration\","
@@ -68,8 +67,7 @@ public class TokenResource {
                             + "\"status\":403,\"detail\":\"caller 'node-red' may not ask for resource 'outlook'\",\"code\":\"scope_not_allowed\"}")}))
     @APIResponse(responseCode = "404", description = "Unknown registration", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration",
-            value = "{\"type\":\"urn:exo-token-broker:problem:unknown_registration\",\"title\":\"No such registration\",\"status\":404,"
-                    + "\"detail\":\"registration 'contoso-mail' does not exist\",\"code\":\"unknown_registration\"}")))
+            value = ProblemExamples.UNKNOWN_REGISTRATION)))
     @APIResponse(responseCode = "413", description = "Body too large", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "payload_too_large",
             value = "{\"type\":\"urn:exo-token-broker:problem:payload_too_large\",\"title\":\"Request body too large\",\"status\":413,"

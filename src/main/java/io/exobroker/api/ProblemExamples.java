@@ -1,0 +1,25 @@
+package io.exobroker.api;
+
+/**
+ * The problem+json examples the OpenAPI document shows, in one place (annotation values must be constants). Each is
+ * what the broker really answers for that code.
+ */
+final class ProblemExamples {
+
+    static final String UNAUTHENTICATED = "{\"type\":\"urn:exo-token-broker:problem:unauthenticated\","
+            + "\"title\":\"Missing or unknown API key\",\"status\":401,"
+            + "\"detail\":\"send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'\","
+            + "\"code\":\"unauthenticated\"}";
+    static final String UNKNOWN_REGISTRATION = "{\"type\":\"urn:exo-token-broker:problem:unknown_registration\","
+            + "\"title\":\"No such registration\",\"status\":404,"
+            + "\"detail\":\"registration 'contoso-mail' does not exist\",\"code\":\"unknown_registration\"}";
+    static final String NOT_ADMIN = "{\"type\":\"urn:exo-token-broker:problem:forbidden\","
+            + "\"title\":\"This caller may not use this registration\",\"status\":403,"
+            + "\"detail\":\"caller 'node-red' is not an admin caller\",\"code\":\"forbidden\"}";
+    static final String INVALID_FIELD = "{\"type\":\"urn:exo-token-broker:problem:bad_request\","
+            + "\"title\":\"The request is not valid\",\"status\":400,"
+            + "\"detail\":\"field 'client_id' must be the application (client) ID, a GUID\",\"code\":\"bad_request\"}";
+
+    private ProblemExamples() {
+    }
+}
