@@ -1,0 +1,213 @@
+package io.exobroker.bench;
+
+import io.exobroker.testing.entra.RecordedRequest;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * 10,000 registrations with a cached token each, in one broker:
+ * <ol>
+ *   <li>RSS with the store loaded and with 10,000 tokens cached;</li>
+ *   <li>the token lookup at this scale: random keys over all 10,000 and one hot key, each against the no-op endpoint
+ *       of the same process, to compare with the one-registration broker of {@link ThroughputBench};</li>
+ *   <li>refresh spread: the tokens were minted within seconds of each other; the emulator's request log gives each
+ *       key's mint and refresh time, so the refreshes per second can be counted both as they happened and as if every
+ *       token had been issued in the same instant (refresh time minus issue time);</li>
+ *   <li>no request waits on a refresh: a steady trickle of requests over random keys runs through the whole refresh
+ *       window, and the broker's audit log must show no {@code source=minted} answer besides the initial mints.</li>
+ * </ol>
+ * The emulator's tokens live {@code L} = 600 s here instead of Entra ID's ~3,600 s, so the refresh window (which
+ * opens at L/2 and spans L/5) comes within a benchmark run; per-second counts scale with 1/L, so real tokens spread
+ * six times thinner than measured. Requests ask for {@code min_validity_seconds} = L/10, as the default 300 s is for
+ * a 3,000 s token.
+ */
+final class CachedAtScaleBench {
+
+    static final String SECTION = "cached-at-scale";
+
+    private final BenchContext context;
+
+    CachedAtScaleBench(BenchContext context) {
+        this.context = context;
+    }
+
+    void run() throws Exception {
+        boolean smoke = context.options().smoke();
+        int n = smoke ? 300 : 10_000;
+        Duration lifetime = Duration.ofSeconds(smoke ? 50 : 600);
+        long minValidity = lifetime.toSeconds() / 10;
+        int rounds = smoke ? 1 : 3;
+        int seconds = smoke ? 2 : 10;
+        Path dir = context.dir(SECTION);
+        String command = context.command(SECTION);
+        BenchStore store = BenchStore.write(dir.resolve("store"), n, context.emulator(), lifetime);
+        Path logFile = dir.resolve("broker.log");
+        try (BrokerProcess broker = BrokerProcess.start(context.launch(context.options().benchJar(), store,
+                context.noopConfig(), List.of(), logFile))) {
+            Duration ready = broker.untilReady(Duration.ofSeconds(120));
+            long rssLoaded = broker.rssKib() / 1024;
+
+            // 1. Mint every token, as fast as the broker and the emulator go.
+            context.emulator().resetCounts();
+            List<byte[]> mints = new ArrayList<>(n);
+            List<byte[]> lookups = new ArrayList<>(n);
+            for (BenchStore.Entry entry : store.registrations()) {
+                byte[] request = HttpLoad.post("127.0.0.1", broker.port(), "/v1/token", BenchSecrets.apiKey(),
+                        HttpLoad.tokenBody(entry.id(), minValidity));
+                mints.add(request);
+                lookups.add(request);
+            }
+            HttpLoad http = new HttpLoad("127.0.0.1", broker.port());
+            HttpLoad.FixedRun minted = http.each(mints, 64);
+            context.report().invariant(minted.count(200) == n, "cached-at-scale: every initial mint answered 200");
+            Map<String, List<Instant>> calls = tokenCallsByTenant();
+            Instant firstIssue = Instant.MAX;
+            Instant lastIssue = Instant.MIN;
+            for (List<Instant> times : calls.values()) {
+                firstIssue = times.get(0).isBefore(firstIssue) ? times.get(0) : firstIssue;
+                lastIssue = times.get(0).isAfter(lastIssue) ? times.get(0) : lastIssue;
+            }
+            long rssCached = broker.rssKib() / 1024;
+            long rssCachedAfterGc = broker.rssAfterFullGcKib() / 1024;
+            context.report().info(SECTION, String.format(Locale.ROOT, "RSS, %,d registrations (JVM defaults)", n),
+                    String.format(Locale.ROOT, "%d MiB loaded (ready after %d ms); %d MiB with %,d tokens cached "
+                                    + "(minted in %.1f s through the broker), %d MiB after a full GC",
+                            rssLoaded, ready.toMillis(), rssCached, n, minted.seconds(), rssCachedAfterGc), command);
+
+            // 2. Lookup cost at this scale, before the first refresh window opens.
+            Instant deadline = firstIssue.plus(lifetime.dividedBy(2)).minusSeconds(smoke ? 2 : 20);
+            lookupAtScale(broker, n, minValidity, rounds, seconds, deadline, command);
+
+            // 3 and 4. A steady trickle of requests through the refresh window; then read who was refreshed when.
+            Duration upstreamLatency = Duration.ofMillis(20);
+            context.emulator().setLatency(upstreamLatency);
+            Instant windowCloses = lastIssue.plus(lifetime.multipliedBy(7).dividedBy(10)).plusSeconds(smoke ? 3 : 10);
+            double trickleSeconds = Math.max(1, Duration.between(Instant.now(), windowCloses).toMillis() / 1000.0);
+            long mintedBefore = new BrokerLog(logFile).count("source=minted");
+            System.out.printf(Locale.ROOT, "  waiting %.0f s for the refresh window to open and close, with requests flowing%n", trickleSeconds);
+            HttpLoad.Measured trickle;
+            try {
+                trickle = http.forDuration(lookups, 4, 0, trickleSeconds, 5);
+            } finally {
+                context.emulator().clearFaults();
+            }
+            BrokerLog log = new BrokerLog(logFile);
+            long mintedDuring = log.count("source=minted") - mintedBefore;
+            long staleDuring = log.count("source=stale");
+            refreshSpread(store, n, lifetime, firstIssue, lastIssue, command);
+            LoadResult trickleResult = trickle.result();
+            boolean noneWaited = mintedDuring == 0 && staleDuring == 0 && trickleResult.failures() == 0;
+            context.report().target(SECTION, "requests during the refresh window",
+                    String.format(Locale.ROOT, "%,d requests (%d failed): %d answered by a mint, %d stale; p50 %s, "
+                                    + "p99 %s, max %s; %d took ≥ %d ms (the upstream's held latency)",
+                            trickleResult.requests(), trickleResult.failures(), mintedDuring, staleDuring,
+                            LoadResult.micros(trickleResult.p50Micros()), LoadResult.micros(trickleResult.p99Micros()),
+                            LoadResult.micros(trickleResult.maxMicros()), trickle.slowerThan(upstreamLatency.toNanos()),
+                            upstreamLatency.toMillis()),
+                    "no request waits on a refresh", noneWaited, command);
+            context.report().invariant(noneWaited, "refresh: no request answered by a mint or failed during the refresh window");
+            context.report().info(SECTION, "RSS at the end", broker.rssKib() / 1024 + " MiB (peak "
+                    + broker.peakRssKib() / 1024 + " MiB)", command);
+        }
+    }
+
+    private void lookupAtScale(BrokerProcess broker, int n, long minValidity, int rounds, int seconds, Instant deadline,
+                               String command) throws Exception {
+        LoadGenerator load = context.load();
+        int connections = 16;
+        LoadGenerator.Run noop = new LoadGenerator.Run(broker.port(), "/bench/noop", connections, 0, seconds, BenchStore.PREFIX, n, minValidity);
+        LoadGenerator.Run spread = new LoadGenerator.Run(broker.port(), "/v1/token", connections, 0, seconds, BenchStore.PREFIX, n, minValidity);
+        LoadGenerator.Run hot = new LoadGenerator.Run(broker.port(), "/v1/token", connections, 0, seconds, BenchStore.PREFIX, 1, minValidity);
+        int warmup = context.options().smoke() ? 1 : 5;
+        load.run(new LoadGenerator.Run(broker.port(), "/bench/noop", connections, warmup, 1, BenchStore.PREFIX, n, minValidity));
+        load.run(new LoadGenerator.Run(broker.port(), "/v1/token", connections, warmup, 1, BenchStore.PREFIX, n, minValidity));
+        List<ThroughputBench.Measured> noopRuns = new ArrayList<>();
+        List<ThroughputBench.Measured> spreadRuns = new ArrayList<>();
+        List<ThroughputBench.Measured> hotRuns = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            if (Instant.now().plusSeconds(3L * (seconds + 2)).isAfter(deadline)) {
+                context.report().note("cached-at-scale: lookup rounds cut to " + round + " so none overlaps a refresh window");
+                break;
+            }
+            List<LoadGenerator.Run> order = round % 2 == 0 ? List.of(noop, spread, hot) : List.of(hot, spread, noop);
+            for (LoadGenerator.Run run : order) {
+                ThroughputBench.Measured measured = ThroughputBench.measure(load, broker, run);
+                context.report().invariant(measured.load().failures() == 0, "lookup at scale: every answer is 200");
+                (run == noop ? noopRuns : run == spread ? spreadRuns : hotRuns).add(measured);
+                System.out.printf("  %s over %d registration(s): %s%n", run.path(), run.registrations(),
+                        ThroughputBench.describe(measured));
+            }
+        }
+        if (spreadRuns.isEmpty()) {
+            return;
+        }
+        ThroughputBench.Comparison spreadComparison = ThroughputBench.Comparison.of(spreadRuns, noopRuns);
+        ThroughputBench.Comparison hotComparison = ThroughputBench.Comparison.of(hotRuns, noopRuns);
+        context.report().info(SECTION, String.format(Locale.ROOT, "cached token vs no-op, %d conn, random key of %,d", connections, n),
+                spreadComparison.describe(), command + "  # " + load.describe(spread));
+        context.report().info(SECTION, String.format(Locale.ROOT, "cached token vs no-op, %d conn, one hot key (same broker)", connections),
+                hotComparison.describe(), command + "  # " + load.describe(hot));
+    }
+
+    private void refreshSpread(BenchStore store, int n, Duration lifetime, Instant firstIssue, Instant lastIssue,
+                               String command) {
+        Map<String, List<Instant>> calls = tokenCallsByTenant();
+        Map<Long, Integer> perSecond = new TreeMap<>();
+        Map<Long, Integer> perSecondAfterIssue = new TreeMap<>();
+        int refreshed = 0;
+        int extra = 0;
+        long earliest = Long.MAX_VALUE;
+        long latest = Long.MIN_VALUE;
+        for (BenchStore.Entry entry : store.registrations()) {
+            List<Instant> times = calls.getOrDefault(entry.tenantId(), List.of());
+            if (times.size() < 2) {
+                continue;
+            }
+            refreshed++;
+            extra += times.size() - 2;
+            long offset = Duration.between(times.get(0), times.get(1)).toMillis();
+            earliest = Math.min(earliest, offset);
+            latest = Math.max(latest, offset);
+            perSecond.merge(times.get(1).toEpochMilli() / 1000, 1, Integer::sum);
+            perSecondAfterIssue.merge(offset / 1000, 1, Integer::sum);
+        }
+        int busiest = perSecond.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        int busiestAfterIssue = perSecondAfterIssue.values().stream().mapToInt(Integer::intValue).max().orElse(0);
+        double share = 100.0 * busiestAfterIssue / n;
+        context.report().target(SECTION, String.format(Locale.ROOT, "refresh spread, %,d tokens of L = %d s",
+                        n, lifetime.toSeconds()),
+                String.format(Locale.ROOT, "%,d refreshed (%d extra calls), %.1f–%.1f s after issue; busiest second "
+                                + "as if all were issued at once: %d = %.2f%%; as it happened (issued over %.1f s): "
+                                + "%d = %.2f%%",
+                        refreshed, extra, earliest / 1000.0, latest / 1000.0, busiestAfterIssue, share,
+                        Duration.between(firstIssue, lastIssue).toMillis() / 1000.0, busiest, 100.0 * busiest / n),
+                "≤ 2% in any second", share <= 2.0, command);
+        context.report().invariant(refreshed == n && extra == 0,
+                "refresh: every token refreshed exactly once in its window");
+    }
+
+    /** Token calls per tenant (one registration per tenant here), in arrival order. */
+    private Map<String, List<Instant>> tokenCallsByTenant() {
+        Map<String, List<Instant>> calls = new HashMap<>();
+        for (RecordedRequest request : context.emulator().requests()) {
+            if ("POST".equals(request.method()) && request.path().endsWith("/oauth2/v2.0/token")) {
+                String tenant = request.path().substring(1, request.path().indexOf('/', 1));
+                calls.computeIfAbsent(tenant, key -> new ArrayList<>()).add(request.receivedAt());
+            }
+        }
+        calls.values().forEach(times -> times.sort(null));
+        return calls;
+    }
+
+    private static double median(List<Double> values) {
+        return LoadResult.median(values.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+}
