@@ -297,7 +297,18 @@ class TokenApiTest {
                 "registration=" + App.SECRET.id, "outcome=issued", "token_sha256=" + hash);
 
         assertThat(lines).isNotEmpty();
-        assertThat(CapturedLogs.install().matching("token_request", "outcome=unauthenticated")).isNotNull();
+        assertThat(lines.get(lines.size() - 1)).containsPattern("token_request surface=token_api caller=runtime "
+                + "registration=secret-app resource=graph outcome=issued status=200 source=(mint|cache) token_sha256=" + hash + "$");
+        assertThat(String.join("\n", CapturedLogs.install().lines())).doesNotContain(token);
+    }
+
+    @Test
+    void auditsRefusedRequestsWithoutACaller() {
+        given().header("X-Api-Key", "not-a-key").contentType(ContentType.JSON)
+                .body("{\"registration\":\"secret-app\",\"resource\":\"graph\"}").post("/v1/token").then().statusCode(401);
+
+        assertThat(CapturedLogs.install().matching("token_request surface=token_api caller=- ", "outcome=unauthenticated status=401"))
+                .isNotEmpty();
     }
 
     @Test
