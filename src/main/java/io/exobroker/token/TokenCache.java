@@ -16,13 +16,48 @@ final class TokenCache {
     /** A cached token, when to refresh it, and whether anyone asked for it since it was minted. */
     static final class Entry {
         final AccessToken token;
-        final Instant refreshAt;
+        private final long expiresAtMillis;
+        private final long lifetimeMillis;
+        private volatile long refreshAtMillis;
         private volatile boolean used;
         private volatile ScheduledFuture<?> task;
 
         Entry(AccessToken token, Instant refreshAt) {
             this.token = token;
-            this.refreshAt = refreshAt;
+            this.expiresAtMillis = token.expiresOn().toEpochMilli();
+            this.lifetimeMillis = token.lifetime().toMillis();
+            this.refreshAtMillis = refreshAt.toEpochMilli();
+        }
+
+        long lifetimeMillis() {
+            return lifetimeMillis;
+        }
+
+        Instant refreshAt() {
+            return Instant.ofEpochMilli(refreshAtMillis);
+        }
+
+        /**
+         * The latest moment a refresh still serves a request that wants {@code minValidityMillis} of life left (capped
+         * as {@link AccessToken#satisfies} caps it), leaving {@code leadMillis} for the mint itself. Plain arithmetic on
+         * longs: it runs on every cache hit.
+         */
+        long lastUsefulRefreshMillis(long minValidityMillis, long leadMillis) {
+            long demand = Math.min(minValidityMillis, lifetimeMillis / 2);
+            return expiresAtMillis - demand - leadMillis;
+        }
+
+        boolean refreshesAfter(long epochMillis) {
+            return refreshAtMillis > epochMillis;
+        }
+
+        /** Moves the refresh earlier, never later; false when it was already at or before {@code epochMillis}. */
+        synchronized boolean pullRefreshTo(long epochMillis) {
+            if (refreshAtMillis <= epochMillis) {
+                return false;
+            }
+            refreshAtMillis = epochMillis;
+            return true;
         }
 
         void markUsed() {

@@ -55,6 +55,8 @@ public class TokenService {
     private static final Duration DEFAULT_RETRY_AFTER = Duration.ofSeconds(5);
     private static final Duration MIN_REFRESH_RETRY = Duration.ofSeconds(5);
     private static final Duration MAX_REFRESH_RETRY = Duration.ofSeconds(60);
+    /** A refresh pulled forward for a demanding request is due a twentieth of the lifetime before that demand fails. */
+    private static final long REFRESH_LEAD_FRACTION = 20;
 
     private final RegistrationStore store;
     private final TokenMinter minter;
@@ -94,6 +96,7 @@ public class TokenService {
         TokenCache.Entry entry = cache.get(key);
         if (entry != null && entry.token.satisfies(now, minValidity)) {
             entry.markUsed();
+            refreshBeforeDemandFails(key, entry, minValidity, now);
             metrics.cache("hit");
             return CompletableFuture.completedFuture(new IssuedToken(entry.token, Source.CACHE));
         }
@@ -262,7 +265,26 @@ public class TokenService {
         cache.put(key, entry);
         String resource = ResourceScopes.label(key.scope(), registration.cloud());
         metrics.trackExpiry(registration.id(), resource, () -> secondsLeft(registration.id(), key.scope()));
-        schedule(key, entry, entry.refreshAt);
+        schedule(key, entry, entry.refreshAt());
+    }
+
+    /**
+     * The refresh window ({@link #refreshAt}) suits the default demand of a few minutes. A caller that asks for more
+     * life than the window leaves (up to half the lifetime) would miss the cache, and wait on a mint, between the moment
+     * its demand outgrows the token and the key's scheduled refresh. So a hit whose demand would fail before the
+     * scheduled refresh pulls that refresh forward to a jittered point before it fails.
+     */
+    private void refreshBeforeDemandFails(TokenKey key, TokenCache.Entry entry, Duration minValidity, Instant now) {
+        long lead = entry.lifetimeMillis() / REFRESH_LEAD_FRACTION;
+        long latest = entry.lastUsefulRefreshMillis(minValidity.toMillis(), lead);
+        if (!entry.refreshesAfter(latest)) {
+            return;
+        }
+        long earliest = Math.max(now.toEpochMilli(), latest - lead);
+        long at = earliest >= latest ? earliest : ThreadLocalRandom.current().nextLong(earliest, latest + 1);
+        if (entry.pullRefreshTo(at)) {
+            schedule(key, entry, Instant.ofEpochMilli(at));
+        }
     }
 
     private void schedule(TokenKey key, TokenCache.Entry entry, Instant when) {

@@ -321,6 +321,46 @@ class TokenServiceTest {
     }
 
     @Test
+    void refreshesEarlyEnoughForCallersThatDemandMoreLifeThanTheRefreshWindowLeaves() {
+        // given a 600 s token, normally refreshed between 300 s and 420 s, and a caller that wants 270 s left
+        minter.lifetime(Duration.ofSeconds(600));
+        Registration registration = register("contoso", 1);
+        Duration demand = Duration.ofSeconds(270);
+        AccessToken first = service.token(registration, GRAPH, demand).join().token();
+
+        // when that caller is served from cache 299.5 s in, 30.5 s before its demand would outgrow the token
+        clock.advance(Duration.ofMillis(299_500));
+        TokenService.IssuedToken hit = service.token(registration, GRAPH, demand).join();
+
+        // then the refresh is pulled forward to run now, not minutes later (a scheduled refresh waits in real time)...
+        assertThat(hit.source()).isEqualTo(TokenService.Source.CACHE);
+        await().atMost(Duration.ofSeconds(5)).until(() -> minter.calls() == 2);
+        // ...so once the first token has less than 270 s left, the caller is still answered from cache
+        clock.advance(Duration.ofSeconds(40));
+        TokenService.IssuedToken later = service.token(registration, GRAPH, demand).join();
+        assertThat(first.remaining(clock.instant())).isLessThan(demand);
+        assertThat(later.source()).isEqualTo(TokenService.Source.CACHE);
+        assertThat(later.token().value()).isNotEqualTo(first.value());
+        assertThat(minter.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void leavesTheRefreshWhereItIsForCallersWithTheDefaultDemand() throws Exception {
+        // given a 600 s token and requests with the default 300 s (capped to the same) served all along
+        minter.lifetime(Duration.ofSeconds(600));
+        Registration registration = register("contoso", 1);
+        service.token(registration, GRAPH, Duration.ofSeconds(60)).join();
+
+        // when a request 200 s in is a hit
+        clock.advance(Duration.ofSeconds(200));
+        service.token(registration, GRAPH, Duration.ofSeconds(60)).join();
+        Thread.sleep(500);
+
+        // then no refresh was pulled forward: the window [300 s, 420 s] still lies ahead, with 480 s of need to spare
+        assertThat(minter.calls()).isEqualTo(1);
+    }
+
+    @Test
     void spreadsRefreshesOfTokensIssuedTogether() {
         Instant issued = Instant.parse("2026-01-01T00:00:00Z");
         int tokens = 10_000;
