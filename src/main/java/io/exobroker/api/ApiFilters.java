@@ -29,6 +29,7 @@ import java.util.Optional;
 public class ApiFilters {
 
     static final String API_KEY_HEADER = "X-Api-Key";
+    private static final String SURFACE_PROPERTY = "io.exobroker.surface";
 
     private final ApiKeyAuthenticator authenticator;
     private final RegistrationStore store;
@@ -51,7 +52,7 @@ public class ApiFilters {
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
     public Optional<Response> limitBody(ContainerRequestContext request) {
-        Surface surface = Surface.of(request.getUriInfo());
+        Surface surface = surfaceOf(request);
         if (surface == Surface.NONE) {
             return Optional.empty();
         }
@@ -77,7 +78,7 @@ public class ApiFilters {
      */
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Optional<Response> authenticate(ContainerRequestContext request) {
-        Surface surface = Surface.of(request.getUriInfo());
+        Surface surface = surfaceOf(request);
         if (surface == Surface.NONE) {
             return Optional.empty();
         }
@@ -107,7 +108,7 @@ public class ApiFilters {
 
     @ServerResponseFilter
     public void afterResponse(ContainerRequestContext request, ContainerResponseContext response) {
-        Surface surface = Surface.of(request.getUriInfo());
+        Surface surface = surfaceOf(request);
         if (surface == Surface.NONE) {
             return;
         }
@@ -135,6 +136,16 @@ public class ApiFilters {
         audit.tokenRequest(new AuditLog.TokenRequestEntry(surface.label(), record.callerId(), record.registration(),
                 record.resource(), outcome, response.getStatus(), source, tokenHash));
         metrics.tokenRequest(record.registrationExists() ? record.registration() : BrokerMetrics.NO_REGISTRATION, outcome);
+    }
+
+    /** Decided once per request, by the first filter, and read back by the others. */
+    private static Surface surfaceOf(ContainerRequestContext request) {
+        if (request.getProperty(SURFACE_PROPERTY) instanceof Surface known) {
+            return known;
+        }
+        Surface surface = Surface.of(request.getUriInfo());
+        request.setProperty(SURFACE_PROPERTY, surface);
+        return surface;
     }
 
     private static Optional<Response> problem(Surface surface, ErrorCode code, String detail) {

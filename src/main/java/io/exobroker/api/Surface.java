@@ -84,11 +84,34 @@ public enum Surface {
         return path.startsWith("/v1/") || path.startsWith("/msi/") ? OTHER_API : NONE;
     }
 
-    private static String normalise(String path) {
-        String normalised = path == null ? "/" : path.replaceAll("/{2,}", "/");
-        while (normalised.length() > 1 && normalised.endsWith("/")) {
-            normalised = normalised.substring(0, normalised.length() - 1);
+    /** Collapses runs of '/', drops trailing ones and makes the path absolute; most paths come back unchanged, uncopied. */
+    static String normalise(String path) {
+        if (path == null || path.isEmpty()) {
+            return "/";
         }
-        return normalised.startsWith("/") ? normalised : "/" + normalised;
+        if (isNormal(path)) {
+            return path;
+        }
+        StringBuilder normalised = new StringBuilder(path.length() + 1).append('/');
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c != '/' || normalised.charAt(normalised.length() - 1) != '/') {
+                normalised.append(c);
+            }
+        }
+        if (normalised.length() > 1 && normalised.charAt(normalised.length() - 1) == '/') {
+            normalised.setLength(normalised.length() - 1);
+        }
+        return normalised.toString();
+    }
+
+    private static boolean isNormal(String path) {
+        if (path.charAt(0) != '/') {
+            return false;
+        }
+        if (path.length() > 1 && path.charAt(path.length() - 1) == '/') {
+            return false;
+        }
+        return !path.contains("//");
     }
 }

@@ -50,8 +50,11 @@ public record AccessToken(String value, String scope, Instant issuedAt, Instant 
      * half the token's lifetime, so no request can force more than two mints per token lifetime, whatever it asks.
      */
     public boolean satisfies(Instant now, Duration minValidity) {
-        Duration demand = minValidity.compareTo(lifetime().dividedBy(2)) > 0 ? lifetime().dividedBy(2) : minValidity;
-        return remaining(now).compareTo(demand) >= 0 && isValidAt(now);
+        // In epoch milliseconds, without Durations: this runs on every cache hit.
+        long expires = expiresOn.toEpochMilli();
+        long left = expires - now.toEpochMilli();
+        long demand = Math.min(minValidity.toMillis(), (expires - issuedAt.toEpochMilli()) / 2);
+        return left > 0 && left >= demand;
     }
 
     static String auditHashOf(String value) {
