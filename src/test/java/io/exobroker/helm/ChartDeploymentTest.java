@@ -77,13 +77,7 @@ class ChartDeploymentTest {
         RenderedChart chart = ChartUnderTest.template().render();
         Container broker = chart.broker();
 
-        assertThat(broker.getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getName()).isEqualTo("http");
-            assertThat(port.getContainerPort()).isEqualTo(8080);
-        });
-        assertProbe(broker.getStartupProbe(), "/q/health/started", "http", "HTTP");
-        assertProbe(broker.getLivenessProbe(), "/q/health/live", "http", "HTTP");
-        assertProbe(broker.getReadinessProbe(), "/q/health/ready", "http", "HTTP");
+        assertServesHealth(broker, "http", 8080, "HTTP");
         // Up to two minutes to read the store before the first restart.
         assertThat(broker.getStartupProbe().getPeriodSeconds() * broker.getStartupProbe().getFailureThreshold())
                 .isEqualTo(120);
@@ -94,13 +88,7 @@ class ChartDeploymentTest {
         RenderedChart chart = ChartUnderTest.template().production().render();
         Container broker = chart.broker();
 
-        assertThat(broker.getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getName()).isEqualTo("https");
-            assertThat(port.getContainerPort()).isEqualTo(8443);
-        });
-        assertProbe(broker.getStartupProbe(), "/q/health/started", "https", "HTTPS");
-        assertProbe(broker.getLivenessProbe(), "/q/health/live", "https", "HTTPS");
-        assertProbe(broker.getReadinessProbe(), "/q/health/ready", "https", "HTTPS");
+        assertServesHealth(broker, "https", 8443, "HTTPS");
         assertThat(chart.mount("tls").getMountPath()).isEqualTo("/etc/exo-token-broker/tls");
         assertThat(chart.volume("tls").getSecret().getSecretName()).isEqualTo("exo-token-broker-tls");
         assertThat(chart.settings()).contains(
@@ -294,6 +282,17 @@ class ChartDeploymentTest {
 
     private static boolean automount(ChartUnderTest.Template template) {
         return template.render().pod().getAutomountServiceAccountToken();
+    }
+
+    /** One container port, and the startup, liveness and readiness probes on Quarkus's health endpoints there. */
+    private static void assertServesHealth(Container broker, String portName, int containerPort, String scheme) {
+        assertThat(broker.getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getName()).isEqualTo(portName);
+            assertThat(port.getContainerPort()).isEqualTo(containerPort);
+        });
+        assertProbe(broker.getStartupProbe(), "/q/health/started", portName, scheme);
+        assertProbe(broker.getLivenessProbe(), "/q/health/live", portName, scheme);
+        assertProbe(broker.getReadinessProbe(), "/q/health/ready", portName, scheme);
     }
 
     private static void assertProbe(Probe probe, String path, String port, String scheme) {

@@ -1,6 +1,8 @@
 package io.exobroker.helm;
 
+import com.marcnuri.helm.DryRun;
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
 import com.marcnuri.helm.LintResult;
 import com.marcnuri.helm.TemplateCommand;
 
@@ -81,6 +83,20 @@ final class ChartUnderTest {
                 command = command.set(set.getKey(), set.getValue());
             }
             return command.call();
+        }
+
+        /** NOTES.txt as {@code helm install} prints it, from a client-only dry run (no cluster needed). */
+        String notes() {
+            InstallCommand command = new Helm(DIR).install().withName(RELEASE).withNamespace(NAMESPACE).clientOnly()
+                    .withDryRunOption(DryRun.CLIENT);
+            for (Path file : valuesFiles) {
+                command = command.withValuesFile(file);
+            }
+            for (Map.Entry<String, String> set : sets.entrySet()) {
+                command = command.set(set.getKey(), set.getValue());
+            }
+            String output = command.call().getOutput();
+            return output.substring(output.indexOf("NOTES:"));
         }
 
         RenderedChart render() {
