@@ -1,0 +1,138 @@
+{{/* Chart name, overridable. */}}
+{{- define "exo-token-broker.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Full name of the release's resources: <release>-<name>, or the release name when it already holds the name. */}}
+{{- define "exo-token-broker.fullname" -}}
+{{- if .Values.fullnameOverride }}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- $name := default .Chart.Name .Values.nameOverride }}
+{{- if contains $name .Release.Name }}
+{{- .Release.Name | trunc 63 | trimSuffix "-" }}
+{{- else }}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- define "exo-token-broker.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* Labels on every object. */}}
+{{- define "exo-token-broker.labels" -}}
+helm.sh/chart: {{ include "exo-token-broker.chart" . }}
+{{ include "exo-token-broker.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
+{{/* Labels the Service, PodDisruptionBudget, NetworkPolicy and ServiceMonitor select on; never change them. */}}
+{{- define "exo-token-broker.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "exo-token-broker.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end }}
+
+{{- define "exo-token-broker.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create }}
+{{- default (include "exo-token-broker.fullname" .) .Values.serviceAccount.name }}
+{{- else }}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name }}
+{{- end }}
+{{- end }}
+
+{{/* Image reference: a digest wins over the tag; the default tag is appVersion, "-jvm" for the jvm variant. */}}
+{{- define "exo-token-broker.image" -}}
+{{- if .Values.image.digest }}
+{{- printf "%s@%s" .Values.image.repository .Values.image.digest }}
+{{- else }}
+{{- $defaultTag := ternary (printf "%s-jvm" .Chart.AppVersion) .Chart.AppVersion (eq .Values.image.variant "jvm") }}
+{{- printf "%s:%s" .Values.image.repository (default $defaultTag .Values.image.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* Where things are mounted in the container. */}}
+{{- define "exo-token-broker.storeDir" -}}/etc/exo-token-broker/store{{- end }}
+{{- define "exo-token-broker.vaultCaDir" -}}/etc/exo-token-broker/vault-ca{{- end }}
+{{- define "exo-token-broker.vaultTokenDir" -}}/var/run/secrets/exo-token-broker/vault{{- end }}
+{{- define "exo-token-broker.tlsDir" -}}/etc/exo-token-broker/tls{{- end }}
+
+{{/*
+Mode of mounted Secret files, in decimal: 0440 (288) when fsGroup makes the pod's group own them, else 0444 (292)
+so a platform-assigned user can still read them.
+*/}}
+{{- define "exo-token-broker.secretFileMode" -}}
+{{- ternary 288 292 (not (kindIs "invalid" .Values.podSecurity.fsGroup)) }}
+{{- end }}
+
+{{/* "true" when TokenReview caller auth is on: the broker then needs the system:auth-delegator binding. */}}
+{{- define "exo-token-broker.tokenReview" -}}
+{{- if and .Values.callerAuth.kubernetes.enabled (eq .Values.callerAuth.kubernetes.mode "token-review") }}true{{- end }}
+{{- end }}
+
+{{/* "true" when Vault logs in with the pod's default service-account token (no dedicated projected token). */}}
+{{- define "exo-token-broker.vaultUsesDefaultToken" -}}
+{{- if and (eq .Values.broker.store "vault") (not .Values.vault.kubernetesAuth.audience) }}true{{- end }}
+{{- end }}
+
+{{/*
+The service-account token is mounted only when something uses it: Vault's Kubernetes auth with the default token,
+or caller auth (TokenReview calls and JWKS fetches authenticate to the API server with it).
+*/}}
+{{- define "exo-token-broker.automountToken" -}}
+{{- if or (include "exo-token-broker.vaultUsesDefaultToken" .) .Values.callerAuth.kubernetes.enabled }}true{{- else }}false{{- end }}
+{{- end }}
+
+{{/* Name and port of the container port serving the API, health and metrics. */}}
+{{- define "exo-token-broker.portName" -}}
+{{- ternary "https" "http" .Values.tls.enabled }}
+{{- end }}
+{{- define "exo-token-broker.containerPort" -}}
+{{- ternary 8443 8080 .Values.tls.enabled }}
+{{- end }}
+
+{{/*
+A NetworkPolicy peer from a namespaceSelector and a podSelector, leaving out an empty one: an empty namespaceSelector
+would mean every namespace, and a peer with only a podSelector means pods in the release namespace.
+Called with (list <values with the selectors> <their path, for the error message>); written after "- ".
+*/}}
+{{- define "exo-token-broker.networkPeer" -}}
+{{- $selectors := index . 0 }}
+{{- $peer := dict }}
+{{- with $selectors.namespaceSelector }}{{ $_ := set $peer "namespaceSelector" . }}{{ end }}
+{{- with $selectors.podSelector }}{{ $_ := set $peer "podSelector" . }}{{ end }}
+{{- if not $peer }}
+{{- fail (printf "%s needs a namespaceSelector or a podSelector" (index . 1)) }}
+{{- end }}
+{{- toYaml $peer | nindent 10 | trim }}
+{{- end }}
+
+{{/* Settings that can only be checked together; the schema checks each value on its own. */}}
+{{- define "exo-token-broker.validate" -}}
+{{- if and (eq .Values.broker.store "vault") (not .Values.vault.address) }}
+{{- fail "vault.address is required when broker.store is vault" }}
+{{- end }}
+{{- if and .Values.tls.enabled (not .Values.tls.secretName) }}
+{{- fail "tls.secretName is required when tls.enabled is true" }}
+{{- end }}
+{{- if and (eq .Values.broker.store "vault") (or .Values.broker.files.registrationsSecret .Values.broker.files.callersSecret .Values.broker.files.certificatesSecret) }}
+{{- fail "broker.files.*Secret are used only with broker.store=files; remove them or set broker.store=files" }}
+{{- end }}
+{{- if .Values.networkPolicy.enabled }}
+{{- $vault := .Values.networkPolicy.egress.vault }}
+{{- if and (eq .Values.broker.store "vault") (not (or $vault.ipBlocks $vault.namespaceSelector $vault.podSelector)) }}
+{{- fail "networkPolicy.egress.vault needs ipBlocks, a namespaceSelector or a podSelector when broker.store is vault (or set networkPolicy.enabled=false)" }}
+{{- end }}
+{{- if and .Values.callerAuth.kubernetes.enabled (not .Values.networkPolicy.egress.kubernetesApi.ipBlocks) }}
+{{- fail "networkPolicy.egress.kubernetesApi.ipBlocks is required when callerAuth.kubernetes.enabled is true (the API server's endpoint addresses: kubectl get endpoints kubernetes)" }}
+{{- end }}
+{{- end }}
+{{- if and .Values.podDisruptionBudget.enabled (not (kindIs "invalid" .Values.podDisruptionBudget.minAvailable)) (not (kindIs "invalid" .Values.podDisruptionBudget.maxUnavailable)) }}
+{{- fail "podDisruptionBudget: set minAvailable or maxUnavailable, not both (set maxUnavailable to null)" }}
+{{- end }}
+{{- if and .Values.autoscaling.enabled (gt (int .Values.autoscaling.minReplicas) (int .Values.autoscaling.maxReplicas)) }}
+{{- fail "autoscaling.minReplicas must not be greater than autoscaling.maxReplicas" }}
+{{- end }}
+{{- end }}

@@ -1,0 +1,309 @@
+package io.exobroker.helm;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.SecurityContext;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.Volume;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static io.exobroker.helm.ChartUnderTest.FULLNAME;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+/** The broker's pod: hardening, probes, image, sizing and what it mounts. */
+class ChartDeploymentTest {
+
+    private static final String DIGEST = "sha256:" + "0123456789abcdef".repeat(4);
+
+    // --- security context ----------------------------------------------------------------------------------------
+
+    @Test
+    void runsAsAFixedNonRootUserWithAReadOnlyRootAndNoPrivileges() {
+        RenderedChart chart = ChartUnderTest.template().render();
+
+        PodSecurityContext pod = chart.pod().getSecurityContext();
+        assertThat(pod.getRunAsNonRoot()).isTrue();
+        assertThat(pod.getRunAsUser()).isEqualTo(1001L);
+        assertThat(pod.getRunAsGroup()).isEqualTo(1001L);
+        assertThat(pod.getFsGroup()).isEqualTo(1001L);
+        assertThat(pod.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+
+        SecurityContext container = chart.broker().getSecurityContext();
+        assertThat(container.getRunAsNonRoot()).isTrue();
+        assertThat(container.getRunAsUser()).isEqualTo(1001L);
+        assertThat(container.getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getPrivileged()).isFalse();
+        assertThat(container.getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(container.getCapabilities().getAdd()).isNullOrEmpty();
+        assertThat(container.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    }
+
+    @Test
+    void leavesTheIdsToThePlatformWhenTheyAreNulledButStaysNonRoot() {
+        RenderedChart chart = ChartUnderTest.template()
+                .set("podSecurity.runAsUser", "null").set("podSecurity.runAsGroup", "null")
+                .set("podSecurity.fsGroup", "null").render();
+
+        assertThat(chart.pod().getSecurityContext().getRunAsUser()).isNull();
+        assertThat(chart.pod().getSecurityContext().getFsGroup()).isNull();
+        assertThat(chart.pod().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(chart.broker().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(chart.broker().getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    }
+
+    @Test
+    void givesTheReadOnlyContainerAWritableTmpOnly() {
+        RenderedChart chart = ChartUnderTest.template().render();
+
+        assertThat(chart.mount("tmp").getMountPath()).isEqualTo("/tmp");
+        assertThat(chart.mount("tmp").getReadOnly()).isNull();
+        assertThat(chart.volume("tmp").getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("64Mi"));
+        assertThat(chart.broker().getVolumeMounts()).filteredOn(mount -> !mount.getName().equals("tmp"))
+                .allSatisfy(mount -> assertThat(mount.getReadOnly()).as(mount.getName()).isTrue());
+    }
+
+    // --- probes and ports ----------------------------------------------------------------------------------------
+
+    @Test
+    void probesTheQuarkusHealthEndpointsOnTheHttpPort() {
+        RenderedChart chart = ChartUnderTest.template().render();
+        Container broker = chart.broker();
+
+        assertServesHealth(broker, "http", 8080, "HTTP");
+        // Up to two minutes to read the store before the first restart.
+        assertThat(broker.getStartupProbe().getPeriodSeconds() * broker.getStartupProbe().getFailureThreshold())
+                .isEqualTo(120);
+    }
+
+    @Test
+    void probesOverHttpsWhenTlsIsOn() {
+        RenderedChart chart = ChartUnderTest.template().production().render();
+        Container broker = chart.broker();
+
+        assertServesHealth(broker, "https", 8443, "HTTPS");
+        assertThat(chart.mount("tls").getMountPath()).isEqualTo("/etc/exo-token-broker/tls");
+        assertThat(chart.volume("tls").getSecret().getSecretName()).isEqualTo("exo-token-broker-tls");
+        assertThat(chart.settings()).contains(
+                entry("QUARKUS_HTTP_SSL_CERTIFICATE_FILES", "/etc/exo-token-broker/tls/tls.crt"),
+                entry("QUARKUS_HTTP_SSL_CERTIFICATE_KEY_FILES", "/etc/exo-token-broker/tls/tls.key"),
+                entry("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled"));
+    }
+
+    @Test
+    void serviceForwardsToTheContainerPortByName() {
+        RenderedChart plain = ChartUnderTest.template().render();
+        RenderedChart tls = ChartUnderTest.template().production().render();
+
+        Service service = plain.one(Service.class);
+        assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(service.getSpec().getSelector()).isEqualTo(plain.deployment().getSpec().getSelector().getMatchLabels());
+        assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getPort()).isEqualTo(8080);
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
+        });
+        assertThat(tls.one(Service.class).getSpec().getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getPort()).isEqualTo(8443);
+            assertThat(port.getTargetPort().getStrVal()).isEqualTo("https");
+        });
+    }
+
+    // --- image and sizing ----------------------------------------------------------------------------------------
+
+    @Test
+    void runsTheNativeImageOfTheAppVersionSizedForIt() {
+        RenderedChart chart = ChartUnderTest.template().render();
+        Container broker = chart.broker();
+
+        assertThat(broker.getImage()).isEqualTo("exo-token-broker:0.1.0");
+        assertThat(broker.getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(broker.getResources().getRequests())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("cpu", new Quantity("50m"), "memory", new Quantity("64Mi")));
+        assertThat(broker.getResources().getLimits())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("memory", new Quantity("256Mi")));
+        assertThat(broker.getEnv()).extracting(EnvVar::getName).doesNotContain("JAVA_OPTS_APPEND");
+    }
+
+    @Test
+    void jvmVariantRunsTheJvmTagWithJvmSizingAndFlags() {
+        RenderedChart chart = ChartUnderTest.template().set("image.variant", "jvm").render();
+        Container broker = chart.broker();
+
+        assertThat(broker.getImage()).isEqualTo("exo-token-broker:0.1.0-jvm");
+        assertThat(broker.getResources().getRequests().get("memory")).isEqualTo(new Quantity("256Mi"));
+        assertThat(broker.getResources().getLimits().get("memory")).isEqualTo(new Quantity("512Mi"));
+        assertThat(broker.getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
+                .singleElement().extracting(EnvVar::getValue)
+                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=75");
+    }
+
+    @Test
+    void jvmFlagsTakeTheConfiguredHeapShareAndExtraOptions() {
+        RenderedChart chart = ChartUnderTest.template().set("image.variant", "jvm")
+                .set("jvm.maxRamPercentage", 60).set("jvm.extraOptions", "-XX:+ExitOnOutOfMemoryError").render();
+
+        assertThat(chart.broker().getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
+                .singleElement().extracting(EnvVar::getValue)
+                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError");
+    }
+
+    @Test
+    void anExplicitTagIsUsedAsGiven() {
+        assertThat(ChartUnderTest.template().set("image.tag", "0.1.1").render().broker().getImage())
+                .isEqualTo("exo-token-broker:0.1.1");
+        assertThat(ChartUnderTest.template().set("image.variant", "jvm").set("image.tag", "nightly-jvm").render()
+                .broker().getImage()).isEqualTo("exo-token-broker:nightly-jvm");
+    }
+
+    @Test
+    void aDigestWinsOverTheTag() {
+        RenderedChart chart = ChartUnderTest.template().production()
+                .set("image.tag", "0.1.1").set("image.digest", DIGEST).render();
+
+        assertThat(chart.broker().getImage()).isEqualTo("registry.example.com/platform/exo-token-broker@" + DIGEST);
+        assertThat(chart.broker().getImagePullPolicy()).isEqualTo("Always");
+        assertThat(chart.pod().getImagePullSecrets()).singleElement()
+                .satisfies(secret -> assertThat(secret.getName()).isEqualTo("registry-example-com"));
+    }
+
+    // --- stores --------------------------------------------------------------------------------------------------
+
+    @Test
+    void withoutStoreSecretsTheFilesStoreIsAnEmptyDirectory() {
+        RenderedChart chart = ChartUnderTest.template().render();
+
+        assertThat(chart.settings()).contains(entry("BROKER_STORE", "files"),
+                entry("BROKER_FILES_DIR", "/etc/exo-token-broker/store"));
+        assertThat(chart.mount("empty-store").getMountPath()).isEqualTo("/etc/exo-token-broker/store");
+        assertThat(chart.volume("empty-store").getEmptyDir()).isNotNull();
+    }
+
+    @Test
+    void mountsTheFilesStoreSecretsAsTheStoreFolders() {
+        RenderedChart chart = ChartUnderTest.template()
+                .set("broker.files.registrationsSecret", "exo-broker-registrations")
+                .set("broker.files.callersSecret", "exo-broker-callers")
+                .set("broker.files.certificatesSecret", "exo-broker-pfx").render();
+
+        String storeDir = chart.settings().get("BROKER_FILES_DIR");
+        assertThat(storeDir).isEqualTo("/etc/exo-token-broker/store");
+        assertSecretMount(chart, "store-registrations", "exo-broker-registrations", storeDir + "/registrations");
+        assertSecretMount(chart, "store-callers", "exo-broker-callers", storeDir + "/callers");
+        assertSecretMount(chart, "store-certificates", "exo-broker-pfx", storeDir + "/certificates");
+        assertThat(chart.volumeNames()).doesNotContain("empty-store");
+        // Readable by the pod's group (fsGroup), not by every user.
+        assertThat(chart.volume("store-callers").getSecret().getDefaultMode()).isEqualTo(0440);
+    }
+
+    @Test
+    void mountsTheVaultCaFromItsSecretWhereQuarkusVaultReadsIt() {
+        RenderedChart chart = ChartUnderTest.template().production().render();
+
+        Volume ca = chart.volume("vault-ca");
+        assertThat(ca.getSecret().getSecretName()).isEqualTo("vault-ca");
+        assertThat(ca.getSecret().getItems()).singleElement().satisfies(item -> {
+            assertThat(item.getKey()).isEqualTo("bundle.pem");
+            assertThat(item.getPath()).isEqualTo("ca.crt");
+        });
+        assertThat(chart.mount("vault-ca").getReadOnly()).isTrue();
+        assertThat(chart.settings()).contains(
+                entry("QUARKUS_VAULT_TLS_CA_CERT", chart.mount("vault-ca").getMountPath() + "/ca.crt"),
+                entry("QUARKUS_VAULT_TLS_USE_KUBERNETES_CA_CERT", "false"),
+                entry("QUARKUS_VAULT_URL", "https://vault.vault.svc:8200"),
+                entry("QUARKUS_VAULT_AUTHENTICATION_KUBERNETES_ROLE", "exo-token-broker-prod"),
+                entry("QUARKUS_VAULT_AUTHENTICATION_KUBERNETES_AUTH_MOUNT_PATH", "kubernetes-prod"),
+                entry("BROKER_STORE", "vault"),
+                entry("BROKER_VAULT_KV_MOUNT", "kv"),
+                entry("BROKER_VAULT_PREFIX", "platform/exo-broker"));
+        assertThat(chart.settings()).doesNotContainKeys("BROKER_FILES_DIR");
+        assertThat(chart.volumeNames()).doesNotContain("empty-store");
+    }
+
+    @Test
+    void givesVaultADedicatedShortLivedTokenWhenAnAudienceIsSet() {
+        RenderedChart chart = ChartUnderTest.template().production().render();
+
+        var token = chart.volume("vault-token").getProjected().getSources().get(0).getServiceAccountToken();
+        assertThat(token.getAudience()).isEqualTo("vault");
+        assertThat(token.getExpirationSeconds()).isEqualTo(1800L);
+        assertThat(chart.settings()).containsEntry("QUARKUS_VAULT_AUTHENTICATION_KUBERNETES_JWT_TOKEN_PATH",
+                chart.mount("vault-token").getMountPath() + "/" + token.getPath());
+    }
+
+    // --- service account -----------------------------------------------------------------------------------------
+
+    @Test
+    void mountsTheServiceAccountTokenOnlyWhenSomethingUsesIt() {
+        assertThat(automount(ChartUnderTest.template())).as("files store").isFalse();
+        assertThat(automount(vaultStore())).as("Vault login with the default token").isTrue();
+        assertThat(automount(vaultStore().set("vault.kubernetesAuth.audience", "vault")))
+                .as("Vault login with its own projected token").isFalse();
+        assertThat(automount(ChartUnderTest.template().set("callerAuth.kubernetes.enabled", true)
+                .values("networkPolicy: {egress: {kubernetesApi: {ipBlocks: [{cidr: 10.0.0.1/32}]}}}")))
+                .as("caller auth calls the API server").isTrue();
+
+        ServiceAccount account = ChartUnderTest.template().render().one(ServiceAccount.class);
+        assertThat(account.getMetadata().getName()).isEqualTo(FULLNAME);
+        assertThat(account.getAutomountServiceAccountToken()).isFalse();
+        assertThat(ChartUnderTest.template().render().pod().getServiceAccountName()).isEqualTo(FULLNAME);
+    }
+
+    @Test
+    void usesAnExistingServiceAccountWhenToldNotToCreateOne() {
+        RenderedChart chart = ChartUnderTest.template().set("serviceAccount.create", false)
+                .set("serviceAccount.name", "platform-broker").render();
+
+        assertThat(chart.all(ServiceAccount.class)).isEmpty();
+        assertThat(chart.pod().getServiceAccountName()).isEqualTo("platform-broker");
+    }
+
+    @Test
+    void rollsThePodsWhenTheSettingsChange() {
+        String before = ChartUnderTest.template().render().deployment().getSpec().getTemplate().getMetadata()
+                .getAnnotations().get("checksum/config");
+        String after = ChartUnderTest.template().set("broker.token.requestTimeout", "15s").render().deployment()
+                .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
+
+        assertThat(before).matches("[0-9a-f]{64}");
+        assertThat(after).isNotEqualTo(before);
+    }
+
+    private static ChartUnderTest.Template vaultStore() {
+        return ChartUnderTest.template().set("broker.store", "vault").set("vault.address", "https://vault:8200")
+                .values("networkPolicy: {egress: {vault: {ipBlocks: [{cidr: 10.1.2.3/32}]}}}");
+    }
+
+    private static boolean automount(ChartUnderTest.Template template) {
+        return template.render().pod().getAutomountServiceAccountToken();
+    }
+
+    /** One container port, and the startup, liveness and readiness probes on Quarkus's health endpoints there. */
+    private static void assertServesHealth(Container broker, String portName, int containerPort, String scheme) {
+        assertThat(broker.getPorts()).singleElement().satisfies(port -> {
+            assertThat(port.getName()).isEqualTo(portName);
+            assertThat(port.getContainerPort()).isEqualTo(containerPort);
+        });
+        assertProbe(broker.getStartupProbe(), "/q/health/started", portName, scheme);
+        assertProbe(broker.getLivenessProbe(), "/q/health/live", portName, scheme);
+        assertProbe(broker.getReadinessProbe(), "/q/health/ready", portName, scheme);
+    }
+
+    private static void assertProbe(Probe probe, String path, String port, String scheme) {
+        assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+        assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo(port);
+        assertThat(probe.getHttpGet().getScheme()).isEqualTo(scheme);
+    }
+
+    private static void assertSecretMount(RenderedChart chart, String volume, String secret, String path) {
+        assertThat(chart.volume(volume).getSecret().getSecretName()).isEqualTo(secret);
+        assertThat(chart.mount(volume).getMountPath()).isEqualTo(path);
+        assertThat(chart.mount(volume).getReadOnly()).isTrue();
+    }
+}

@@ -1,0 +1,129 @@
+package io.exobroker.helm;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** values.schema.json and the chart's own checks refuse bad values before anything reaches the cluster, and say why. */
+class ChartValuesSchemaTest {
+
+    private static final String SCHEMA_FAILURE = "values don't meet the specifications of the schema(s)";
+
+    @Test
+    void rejectsAnImageVariantThatDoesNotExist() {
+        String error = ChartUnderTest.template().set("image.variant", "graalvm").renderError();
+
+        assertThat(error).contains(SCHEMA_FAILURE).contains("at '/image/variant': value must be one of 'native', 'jvm'");
+    }
+
+    @Test
+    void rejectsAStoreThatDoesNotExist() {
+        String error = ChartUnderTest.template().set("broker.store", "consul").renderError();
+
+        assertThat(error).contains("at '/broker/store': value must be one of 'files', 'vault'");
+    }
+
+    @Test
+    void rejectsACallerAuthModeThatDoesNotExist() {
+        String error = ChartUnderTest.template().set("callerAuth.kubernetes.mode", "oidc").renderError();
+
+        assertThat(error).contains("at '/callerAuth/kubernetes/mode': value must be one of 'token-review', 'jwks'");
+    }
+
+    @Test
+    void rejectsNegativeReplicas() {
+        String error = ChartUnderTest.template().set("replicaCount", -1).renderError();
+
+        assertThat(error).contains("at '/replicaCount': minimum: got -1, want 0");
+    }
+
+    @Test
+    void rejectsAnUnknownKeyAtAnyLevel() {
+        assertThat(ChartUnderTest.template().set("replicas", 3).renderError())
+                .contains("at '': additional properties 'replicas' not allowed");
+        assertThat(ChartUnderTest.template().set("vault.kubernetesAuth.rol", "broker").renderError())
+                .contains("at '/vault/kubernetesAuth': additional properties 'rol' not allowed");
+        assertThat(ChartUnderTest.template().values("podSecurity: {runAsUser: 1001, privileged: true}").renderError())
+                .contains("at '/podSecurity': additional properties 'privileged' not allowed");
+    }
+
+    @Test
+    void rejectsADurationWithoutAUnit() {
+        String error = ChartUnderTest.template().set("broker.token.requestTimeout", "twenty seconds").renderError();
+
+        assertThat(error).contains("at '/broker/token/requestTimeout': '")
+                .contains("twenty seconds' does not match pattern");
+    }
+
+    @Test
+    void acceptsTheDurationFormsQuarkusReads() {
+        RenderedChart chart = ChartUnderTest.template().set("broker.token.requestTimeout", "PT15S")
+                .set("broker.token.initialBackoff", "250ms").set("broker.expiryWarning", "14d").render();
+
+        assertThat(chart.settings()).containsEntry("BROKER_TOKEN_REQUEST_TIMEOUT", "PT15S")
+                .containsEntry("BROKER_TOKEN_INITIAL_BACKOFF", "250ms").containsEntry("BROKER_EXPIRY_WARNING", "14d");
+    }
+
+    @Test
+    void rejectsAPortOutOfRange() {
+        assertThat(ChartUnderTest.template().set("service.port", 70000).renderError())
+                .contains("at '/service/port': maximum: got 70,000, want 65,535");
+        assertThat(ChartUnderTest.template().set("networkPolicy.egress.vault.port", 0).renderError())
+                .contains("at '/networkPolicy/egress/vault/port': minimum: got 0, want 1");
+    }
+
+    @Test
+    void rejectsADigestThatIsNotASha256() {
+        String error = ChartUnderTest.template().set("image.digest", "latest").renderError();
+
+        assertThat(error).contains("at '/image/digest': 'latest' does not match pattern");
+    }
+
+    @Test
+    void rejectsRootAsTheUser() {
+        String error = ChartUnderTest.template().set("podSecurity.runAsUser", 0).renderError();
+
+        assertThat(error).contains("at '/podSecurity/runAsUser': minimum: got 0, want 1");
+    }
+
+    @Test
+    void requiresAVaultAddressForTheVaultStore() {
+        String error = ChartUnderTest.template().set("broker.store", "vault").renderError();
+
+        assertThat(error).contains("vault.address is required when broker.store is vault");
+    }
+
+    @Test
+    void requiresAVaultEgressRuleWhenTheNetworkPolicyIsOn() {
+        String error = ChartUnderTest.template().set("broker.store", "vault").set("vault.address", "https://vault:8200")
+                .renderError();
+
+        assertThat(error).contains("networkPolicy.egress.vault needs ipBlocks, a namespaceSelector or a podSelector");
+    }
+
+    @Test
+    void requiresTheApiServerAddressForCallerAuthWhenTheNetworkPolicyIsOn() {
+        String error = ChartUnderTest.template().set("callerAuth.kubernetes.enabled", true).renderError();
+
+        assertThat(error).contains("networkPolicy.egress.kubernetesApi.ipBlocks is required when callerAuth.kubernetes.enabled");
+    }
+
+    @Test
+    void requiresATlsSecretForHttps() {
+        assertThat(ChartUnderTest.template().set("tls.enabled", true).renderError())
+                .contains("tls.secretName is required when tls.enabled is true");
+    }
+
+    @Test
+    void refusesBothPodDisruptionBudgetForms() {
+        assertThat(ChartUnderTest.template().set("podDisruptionBudget.minAvailable", 1).renderError())
+                .contains("podDisruptionBudget: set minAvailable or maxUnavailable, not both");
+    }
+
+    @Test
+    void refusesAnAutoscalerWhoseMinimumExceedsItsMaximum() {
+        assertThat(ChartUnderTest.template().set("autoscaling.enabled", true).set("autoscaling.minReplicas", 6)
+                .set("autoscaling.maxReplicas", 3).renderError())
+                .contains("autoscaling.minReplicas must not be greater than autoscaling.maxReplicas");
+    }
+}
