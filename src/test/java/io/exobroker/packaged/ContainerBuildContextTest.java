@@ -65,8 +65,10 @@ class ContainerBuildContextTest {
 
         assertThat(instructions).first().asString()
                 .isEqualTo("FROM quay.io/quarkus/ubi9-quarkus-mandrel-builder-image:jdk-25 AS build");
-        assertThat(instructions).filteredOn(i -> i.startsWith("RUN ")).singleElement().asString()
-                .contains("--mount=type=cache,target=/home/quarkus/.m2", "./mvnw", "package", "-Dmaven.test.skip=true");
+        assertThat(instructions).filteredOn(i -> i.startsWith("RUN ") && i.contains("./mvnw")).singleElement()
+                .asString().contains("--mount=type=cache,target=/m2", "package", "-Dmaven.test.skip=true",
+                        "-Dmaven.repo.local=/m2/repository");
+        assertThat(instructions).contains("ENV MAVEN_USER_HOME=/m2", "USER 1001", "WORKDIR /code");
     }
 
     @ParameterizedTest
