@@ -10,6 +10,7 @@
 # NATIVE_CHECK_WORK (work directory, target/native-check). Needs gcc and Maven Central.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+ROOT=$(pwd)
 started=$(date +%s)
 
 JAVA25_HOME=${JAVA25_HOME:-$(ls -d /usr/lib/jvm/temurin-25-jdk* 2>/dev/null | head -1)}
@@ -30,6 +31,25 @@ echo "== builder jars (org.graalvm.nativeimage:svm and its dependencies)"
 echo "== builder inputs (quarkus.native.sources-only)"
 rm -rf "$SOURCES"
 ./mvnw -B -q package -Dnative -Dquarkus.native.sources-only=true -DskipTests
+
+# Missing reflection shows only at run time, so check it here: every broker class bound by Jackson (it carries
+# Jackson annotations) must be registered for reflection in the runner jar Quarkus generated.
+echo "== reflection registrations of the broker's JSON types"
+REFLECT="$WORK/reflect-config"
+rm -rf "$REFLECT" && mkdir -p "$REFLECT"
+(cd "$REFLECT" && "$JAVA25_HOME/bin/jar" xf "$(ls "$ROOT/$SOURCES"/*-runner.jar)" META-INF/native-image/reflect-config.json)
+unregistered=0
+while read -r file; do
+  class=${file#target/classes/}; class=${class%.class}; class=${class//\//.}
+  if ! grep -qF "\"name\":\"$class\"" "$REFLECT/META-INF/native-image/reflect-config.json"; then
+    echo "not registered for reflection: $class" >&2
+    unregistered=$((unregistered + 1))
+  fi
+done < <(grep -rl --include='*.class' 'com/fasterxml/jackson/annotation/Json' target/classes)
+if [[ $unregistered -ne 0 ]]; then
+  echo "native/check.sh: $unregistered JSON type(s) would fail at run time in a native executable" >&2
+  exit 1
+fi
 
 # A JDK the builder can treat as its GraalVM home: the builder loads lib/svm/builder/lib/libreporterchelper.so
 # from java.home. /usr/lib/jvm is not ours to write, so the JDK is mirrored under the work directory with hard links (no extra disk where the file
@@ -53,10 +73,14 @@ OUT="$WORK/out"
 rm -rf "$OUT" "$WORK/tmp" && mkdir -p "$OUT" "$WORK/tmp"
 "$JDK/bin/java" native/BuilderInvocation.java args "$SOURCES" "$BUILDER_JARS" "$CLIBRARIES" "$OUT" "$HEAP" \
   "$WORK/builder-jvm.args" "$WORK/builder-image.args"
+# GNU time measures the builder's peak memory where it is installed (Debian package `time`).
+measure=()
+[[ -x /usr/bin/time ]] && measure=(/usr/bin/time -v -o "$WORK/builder-time.txt")
+rm -f "$WORK/builder-time.txt"
 set +e
 (cd "$SOURCES" && env -i PATH="$PATH" HOME="$HOME" LANG=C.UTF-8 \
   USE_NATIVE_IMAGE_JAVA_PLATFORM_MODULE_SYSTEM=true DRIVER_TEMP_DIR_ENV_VARIABLE="$WORK/tmp" \
-  /usr/bin/time -v -o "$WORK/builder-time.txt" \
+  "${measure[@]}" \
   "$JDK/bin/java" @"$WORK/builder-jvm.args" --image-args-file="$WORK/builder-image.args") 2>&1 | tee "$WORK/builder.log"
 status=${PIPESTATUS[0]}
 set -e
@@ -70,7 +94,7 @@ if [[ -n "$stats" ]]; then
       sed -E 's/.*"total":([0-9]+).*"reachable":([0-9]+).*/reachable '"$kind"': \2 of \1/'
   done
 fi
-echo "builder peak memory (RSS): $(( ${peak_kb:-0} / 1024 )) MB"
+[[ -n "$peak_kb" ]] && echo "builder peak memory (RSS, GNU time): $(( peak_kb / 1024 )) MB"
 echo "wall time: $(( $(date +%s) - started )) s"
 if [[ $status -ne 0 ]]; then
   echo "native/check.sh: the image builder failed (exit $status); see $WORK/builder.log" >&2
