@@ -39,7 +39,9 @@ REFLECT="$WORK/reflect-config"
 rm -rf "$REFLECT" && mkdir -p "$REFLECT"
 (cd "$REFLECT" && "$JAVA25_HOME/bin/jar" xf "$(ls "$ROOT/$SOURCES"/*-runner.jar)" META-INF/native-image/reflect-config.json)
 unregistered=0
+checked=0
 while read -r file; do
+  checked=$((checked + 1))
   class=${file#target/classes/}; class=${class%.class}; class=${class//\//.}
   if ! grep -qF "\"name\":\"$class\"" "$REFLECT/META-INF/native-image/reflect-config.json"; then
     echo "not registered for reflection: $class" >&2
@@ -50,6 +52,7 @@ if [[ $unregistered -ne 0 ]]; then
   echo "native/check.sh: $unregistered JSON type(s) would fail at run time in a native executable" >&2
   exit 1
 fi
+echo "$checked JSON types, all registered for reflection"
 
 # A JDK the builder can treat as its GraalVM home: the builder loads lib/svm/builder/lib/libreporterchelper.so
 # from java.home. /usr/lib/jvm is not ours to write, so the JDK is mirrored under the work directory with hard links (no extra disk where the file
