@@ -33,7 +33,6 @@ import java.util.Date;
 final class SelfSignedCertificates {
 
     static final int KEY_BITS = 3072;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     /** A new certificate: the PFX and its password for the store, the certificate for the portal. */
     record Generated(byte[] pfx, String password, X509Certificate certificate) {
@@ -47,21 +46,24 @@ final class SelfSignedCertificates {
     }
 
     static Generated generate(String commonName, Duration validity, Instant now) {
+        // A SecureRandom per certificate, never a static one: a native image initialises classes at build time
+        // and would ship a static generator's seed in the executable, the same in every copy of it.
+        SecureRandom random = new SecureRandom();
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
-            generator.initialize(KEY_BITS, RANDOM);
+            generator.initialize(KEY_BITS, random);
             KeyPair keys = generator.generateKeyPair();
             X500Name subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
             Instant notBefore = now.minus(Duration.ofMinutes(5));
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-                    new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(notBefore), Date.from(now.plus(validity)),
+                    new BigInteger(127, random).add(BigInteger.ONE), Date.from(notBefore), Date.from(now.plus(validity)),
                     subject, keys.getPublic());
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment));
             builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
             X509Certificate certificate = new JcaX509CertificateConverter()
                     .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate())));
-            String password = randomPassword();
+            String password = randomPassword(random);
             KeyStore pfx = KeyStore.getInstance("PKCS12");
             pfx.load(null, null);
             pfx.setKeyEntry("1", keys.getPrivate(), password.toCharArray(), new Certificate[]{certificate});
@@ -74,9 +76,9 @@ final class SelfSignedCertificates {
     }
 
     /** 256 random bits, base64url: strong, and safe in JSON, YAML and shells. */
-    private static String randomPassword() {
+    private static String randomPassword(SecureRandom random) {
         byte[] bytes = new byte[32];
-        RANDOM.nextBytes(bytes);
+        random.nextBytes(bytes);
         return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 }
