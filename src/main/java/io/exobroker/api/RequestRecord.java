@@ -1,6 +1,7 @@
 package io.exobroker.api;
 
 import io.exobroker.caller.Caller;
+import io.exobroker.caller.ServiceAccount;
 import io.exobroker.token.TokenService;
 import io.exobroker.registration.Slug;
 import jakarta.enterprise.context.RequestScoped;
@@ -22,6 +23,7 @@ public class RequestRecord {
     private boolean registrationExists;
     private String resource;
     private TokenService.IssuedToken issued;
+    private ServiceAccount serviceAccount;
 
     public Caller caller() {
         return caller;
@@ -35,6 +37,15 @@ public class RequestRecord {
         this.registration = Slug.isValid(registration) ? registration : "(invalid)";
         this.registrationExists = exists;
         this.resource = resource == null ? null : SAFE_RESOURCE.matcher(resource).matches() ? resource : "(invalid)";
+    }
+
+    /** The Kubernetes service account the caller authenticated with, when it used a token rather than an API key. */
+    void serviceAccount(ServiceAccount serviceAccount) {
+        this.serviceAccount = serviceAccount;
+    }
+
+    String serviceAccount() {
+        return serviceAccount == null ? "-" : serviceAccount.toString();
     }
 
     void issued(TokenService.IssuedToken issued) {

@@ -14,15 +14,19 @@ public class AuditLog {
     public static final String CATEGORY = "exo.audit";
     private static final Logger AUDIT = Logger.getLogger(CATEGORY);
 
-    /** What one token request amounted to. Fields that do not apply are {@code "-"}. */
+    /**
+     * What one token request amounted to. Fields that do not apply are {@code "-"}.
+     *
+     * @param serviceAccount the Kubernetes service account ({@code <namespace>/<name>}) the caller authenticated with
+     */
     public record TokenRequestEntry(String surface, String caller, String registration, String resource, String outcome,
-                                    int status, String source, String tokenSha256) {
+                                    int status, String source, String tokenSha256, String serviceAccount) {
     }
 
     public void tokenRequest(TokenRequestEntry entry) {
-        AUDIT.infof("token_request surface=%s caller=%s registration=%s resource=%s outcome=%s status=%d source=%s token_sha256=%s",
+        AUDIT.infof("token_request surface=%s caller=%s registration=%s resource=%s outcome=%s status=%d source=%s token_sha256=%s service_account=%s",
                 entry.surface(), entry.caller(), entry.registration(), quoteIfNeeded(entry.resource()), entry.outcome(),
-                entry.status(), entry.source(), entry.tokenSha256());
+                entry.status(), entry.source(), entry.tokenSha256(), entry.serviceAccount());
     }
 
     /** One line per admin action that was carried out. */
