@@ -8,7 +8,9 @@ import io.exobroker.testing.kubernetes.ApiServerFault;
 import io.exobroker.testing.kubernetes.KubernetesApiEmulator;
 import io.exobroker.testing.kubernetes.KubernetesTestEnvironment;
 import io.exobroker.testing.leaks.CapturedLogs;
+import io.exobroker.testing.leaks.RecordedResponses;
 import io.exobroker.testing.leaks.SecretLeakCheck;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -18,10 +20,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import static io.exobroker.testing.kubernetes.KubernetesTestEnvironment.callerToken;
 import static io.restassured.RestAssured.given;
@@ -43,6 +54,9 @@ class ServiceAccountCallersTest {
     private static final String OAUTH2 = "/v1/registrations/" + App.SECRET.id + "/oauth2/token";
 
     private final KubernetesApiEmulator cluster = KubernetesTestEnvironment.emulator();
+
+    @TestHTTPResource("/v1/token")
+    URI tokenUri;
     private final EntraEmulator entra = BrokerTestEnvironment.emulator();
 
     @AfterEach
@@ -112,7 +126,7 @@ class ServiceAccountCallersTest {
     @Test
     void answersJunkShapedLikeATokenWithUnauthenticatedWithoutAskingTheApiServer() {
         String header = "eyJhbGciOiJSUzI1NiIsImtpZCI6IngifQ";
-        java.util.List<String> junk = java.util.List.of(header + ".e30.", header + ".eyJleHAiOiJzb29uIn0.c2ln",
+        List<String> junk = List.of(header + ".e30.", header + ".eyJleHAiOiJzb29uIn0.c2ln",
                 "eyJub3QganNvbg.eyJ9.x", header + "." + "QUFB".repeat(3000) + ".c2ln", "eyJ9.eyJ9.eyJ9",
                 header + ".eyJhdWQiOlsiZXhvLXRva2VuLWJyb2tlciJdfQ.c2ln", "eyJhbGciOiJub25lIn0.e30.");
         int before = cluster.tokenReviews();
@@ -169,6 +183,30 @@ class ServiceAccountCallersTest {
         cluster.clearFaults();
         token(cached).then().statusCode(200);
         token(fresh).then().statusCode(200);
+    }
+
+    @Test
+    void aSlowApiServerHoldsUpNoOtherCaller() throws Exception {
+        cluster.setLatency(Duration.ofMillis(2500));
+        HttpClient client = HttpClient.newBuilder().executor(Executors.newFixedThreadPool(8)).build();
+        List<CompletableFuture<HttpResponse<String>>> reviewing = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            reviewing.add(client.sendAsync(post("Bearer " + n8nToken()), HttpResponse.BodyHandlers.ofString()));
+        }
+        await().atMost(Duration.ofSeconds(2)).until(() -> cluster.tokenReviews() > 0);
+
+        long start = System.nanoTime();
+        HttpResponse<String> byKey = client.send(post("Bearer " + Fixtures.RUNTIME_KEY), HttpResponse.BodyHandlers.ofString());
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+        record(byKey);
+        assertThat(byKey.statusCode()).isEqualTo(200);
+        assertThat(took).as("no event-loop thread waits for the API server").isLessThan(Duration.ofMillis(1500));
+        for (CompletableFuture<HttpResponse<String>> pending : reviewing) {
+            HttpResponse<String> response = pending.get(20, TimeUnit.SECONDS);
+            record(response);
+            assertThat(response.statusCode()).isEqualTo(200);
+        }
     }
 
     @Test
@@ -274,6 +312,17 @@ class ServiceAccountCallersTest {
         cluster.revoke(replaced);
 
         token(n8nToken()).then().statusCode(200);
+    }
+
+    private HttpRequest post(String authorization) {
+        return HttpRequest.newBuilder(tokenUri).header("Authorization", authorization)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"registration\":\"" + App.SECRET.id + "\",\"resource\":\"graph\"}"))
+                .build();
+    }
+
+    private void record(HttpResponse<String> response) {
+        RecordedResponses.add("POST " + tokenUri, response.statusCode(), response.headers().toString(), response.body());
     }
 
     private static String n8nToken() {
