@@ -166,8 +166,8 @@ public class OAuth2TokenResource {
         if (!JWT_BEARER.equals(form.first("client_assertion_type"))) {
             return fail(OAuth2Error.INVALID_REQUEST, "client_assertion_type must be " + JWT_BEARER);
         }
-        String assertion = form.first("client_assertion");
-        if (assertion == null || assertion.isBlank()) {
+        String assertion = form.first("client_assertion") == null ? null : form.first("client_assertion").trim();
+        if (assertion == null || assertion.isEmpty()) {
             return fail(OAuth2Error.INVALID_REQUEST, "'client_assertion' is required with client_assertion_type");
         }
         if (!serviceAccounts.accepts(assertion)) {
