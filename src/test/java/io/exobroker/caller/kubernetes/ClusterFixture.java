@@ -1,5 +1,6 @@
 package io.exobroker.caller.kubernetes;
 
+import io.exobroker.caller.ServiceAccount;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.testing.kubernetes.KubernetesApiEmulator;
 import io.exobroker.testing.kubernetes.MountedServiceAccount;
@@ -8,6 +9,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.nio.file.Path;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * A broker's view of an emulated cluster for the verifier unit tests: the emulator on a clock the test moves, the
@@ -37,6 +43,18 @@ final class ClusterFixture implements AutoCloseable {
     /** A token for the caller account, for the broker's audience. */
     String callerToken() {
         return emulator.token(NAMESPACE, ACCOUNT).audiences(AUDIENCE).issue();
+    }
+
+    /** The account a verifier proves, waiting at most ten seconds. */
+    static ServiceAccount verified(ServiceAccountTokenVerifier verifier, String token) {
+        return verifier.verify(token).orTimeout(10, TimeUnit.SECONDS).join();
+    }
+
+    /** The failure a verifier answers a token with, which must be of the given type. */
+    static <T extends Throwable> T failure(ServiceAccountTokenVerifier verifier, String token, Class<T> type) {
+        Throwable failure = catchThrowable(() -> verified(verifier, token));
+        assertThat(failure).isInstanceOf(CompletionException.class).cause().isInstanceOf(type);
+        return type.cast(failure.getCause());
     }
 
     double count(String name, String... tags) {

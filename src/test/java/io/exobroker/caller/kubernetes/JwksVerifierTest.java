@@ -13,11 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 /** jwks mode against the emulated cluster's published keys, on a clock the test moves. */
 class JwksVerifierTest {
@@ -172,10 +169,10 @@ class JwksVerifierTest {
         int port = URI.create(cluster.emulator.url()).getPort();
         JwksVerifier elsewhere = verifier(URI.create("https://localhost:" + port + "/openid/v1/jwks"));
 
-        Throwable failure = catchThrowable(() -> elsewhere.verify(cluster.callerToken()).join());
+        KubernetesUnavailable unavailable = ClusterFixture.failure(elsewhere, cluster.callerToken(),
+                KubernetesUnavailable.class);
 
-        assertThat(failure).cause().isInstanceOfSatisfying(KubernetesUnavailable.class, unavailable ->
-                assertThat(unavailable.detail()).as("fetched without the broker's token").contains("answered HTTP 401"));
+        assertThat(unavailable.detail()).as("fetched without the broker's token").contains("answered HTTP 401");
         assertThat(cluster.emulator.jwksFetches()).isEqualTo(1);
     }
 
@@ -189,7 +186,7 @@ class JwksVerifierTest {
     }
 
     private ServiceAccount verify(String token) {
-        return verifier.verify(token).orTimeout(10, TimeUnit.SECONDS).join();
+        return ClusterFixture.verified(verifier, token);
     }
 
     private TokenRejected rejected(ProjectedTokenBuilder token) {
@@ -197,14 +194,10 @@ class JwksVerifierTest {
     }
 
     private TokenRejected rejected(String token) {
-        Throwable failure = catchThrowable(() -> verify(token));
-        assertThat(failure).isInstanceOf(CompletionException.class).cause().isInstanceOf(TokenRejected.class);
-        return (TokenRejected) failure.getCause();
+        return ClusterFixture.failure(verifier, token, TokenRejected.class);
     }
 
     private KubernetesUnavailable unavailable(String token) {
-        Throwable failure = catchThrowable(() -> verify(token));
-        assertThat(failure).isInstanceOf(CompletionException.class).cause().isInstanceOf(KubernetesUnavailable.class);
-        return (KubernetesUnavailable) failure.getCause();
+        return ClusterFixture.failure(verifier, token, KubernetesUnavailable.class);
     }
 }

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -183,11 +182,10 @@ class TokenReviewVerifierTest {
         TokenReviewVerifier withoutRights = new TokenReviewVerifier(api, ClusterFixture.AUDIENCE, CACHE_TTL,
                 cluster.clock, cluster.metrics);
         try {
-            Throwable failure = catchThrowable(() -> withoutRights.verify(cluster.callerToken()).join());
+            KubernetesUnavailable unavailable = ClusterFixture.failure(withoutRights, cluster.callerToken(),
+                    KubernetesUnavailable.class);
 
-            assertThat(failure).isInstanceOf(CompletionException.class).cause().isInstanceOfSatisfying(
-                    KubernetesUnavailable.class, unavailable ->
-                            assertThat(unavailable.detail()).contains("HTTP 403").contains("system:auth-delegator"));
+            assertThat(unavailable.detail()).contains("HTTP 403").contains("system:auth-delegator");
         } finally {
             api.close();
         }
@@ -214,10 +212,10 @@ class TokenReviewVerifierTest {
             TokenReviewVerifier distrustful = new TokenReviewVerifier(api, ClusterFixture.AUDIENCE, CACHE_TTL,
                     cluster.clock, cluster.metrics);
 
-            Throwable failure = catchThrowable(() -> distrustful.verify(cluster.callerToken()).join());
+            KubernetesUnavailable unavailable = ClusterFixture.failure(distrustful, cluster.callerToken(),
+                    KubernetesUnavailable.class);
 
-            assertThat(failure).cause().isInstanceOfSatisfying(KubernetesUnavailable.class,
-                    unavailable -> assertThat(unavailable.detail()).contains("unreachable (SSLHandshakeException)"));
+            assertThat(unavailable.detail()).contains("unreachable (SSLHandshakeException)");
             assertThat(cluster.emulator.tokenReviews()).isZero();
         } finally {
             api.close();
@@ -243,19 +241,15 @@ class TokenReviewVerifierTest {
     }
 
     private ServiceAccount verify(String token) {
-        return verifier.verify(token).orTimeout(10, TimeUnit.SECONDS).join();
+        return ClusterFixture.verified(verifier, token);
     }
 
     private TokenRejected rejected(String token) {
-        Throwable failure = catchThrowable(() -> verify(token));
-        assertThat(failure).isInstanceOf(CompletionException.class).cause().isInstanceOf(TokenRejected.class);
-        return (TokenRejected) failure.getCause();
+        return ClusterFixture.failure(verifier, token, TokenRejected.class);
     }
 
     private KubernetesUnavailable unavailable(String token) {
-        Throwable failure = catchThrowable(() -> verify(token));
-        assertThat(failure).isInstanceOf(CompletionException.class).cause().isInstanceOf(KubernetesUnavailable.class);
-        return (KubernetesUnavailable) failure.getCause();
+        return ClusterFixture.failure(verifier, token, KubernetesUnavailable.class);
     }
 
     private static String pem(byte[] der) {
