@@ -4,12 +4,16 @@ import io.exobroker.audit.AuditLog;
 import io.exobroker.caller.ApiKeyAuthenticator;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.CallerRateLimiter;
+import io.exobroker.caller.ServiceAccountAuthenticator;
 import io.exobroker.config.ApiConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.RegistrationStore;
 import io.exobroker.token.TokenService;
+import io.quarkus.arc.ClientProxy;
+import io.quarkus.logging.Log;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -20,6 +24,7 @@ import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletionException;
 
 /**
  * What every {@code /v1} request goes through: a body size limit before anything is read, caller authentication
@@ -30,8 +35,10 @@ public class ApiFilters {
 
     static final String API_KEY_HEADER = "X-Api-Key";
     private static final String SURFACE_PROPERTY = "io.exobroker.surface";
+    private static final Uni<Response> CONTINUE = Uni.createFrom().nullItem();
 
     private final ApiKeyAuthenticator authenticator;
+    private final ServiceAccountAuthenticator serviceAccounts;
     private final RegistrationStore store;
     private final ApiConfig config;
     private final RequestRecord record;
@@ -39,10 +46,12 @@ public class ApiFilters {
     private final BrokerMetrics metrics;
     private final CallerRateLimiter rateLimiter;
 
-    public ApiFilters(ApiKeyAuthenticator authenticator, RegistrationStore store, ApiConfig config, RequestRecord record,
-                      AuditLog audit, BrokerMetrics metrics, CallerRateLimiter rateLimiter) {
+    public ApiFilters(ApiKeyAuthenticator authenticator, ServiceAccountAuthenticator serviceAccounts, RegistrationStore store,
+                      ApiConfig config, RequestRecord record, AuditLog audit, BrokerMetrics metrics,
+                      CallerRateLimiter rateLimiter) {
         this.rateLimiter = rateLimiter;
         this.authenticator = authenticator;
+        this.serviceAccounts = serviceAccounts;
         this.store = store;
         this.config = config;
         this.record = record;
@@ -62,11 +71,12 @@ public class ApiFilters {
             try {
                 bytes = Long.parseLong(length.trim());
             } catch (NumberFormatException e) {
-                return problem(surface, ErrorCode.BAD_REQUEST, "Content-Length is not a number");
+                return Optional.of(Problem.respond(surface,
+                        new BrokerException(ErrorCode.BAD_REQUEST, "Content-Length is not a number")));
             }
             if (bytes > config.maxBodyBytes()) {
-                return problem(surface, ErrorCode.PAYLOAD_TOO_LARGE,
-                        "request body is " + bytes + " bytes; the limit is " + config.maxBodyBytes());
+                return Optional.of(Problem.respond(surface, new BrokerException(ErrorCode.PAYLOAD_TOO_LARGE,
+                        "request body is " + bytes + " bytes; the limit is " + config.maxBodyBytes())));
             }
         }
         return Optional.empty();
@@ -74,36 +84,63 @@ public class ApiFilters {
 
     /**
      * Authenticates callers of the header-keyed surfaces; the OAuth2 and managed-identity surfaces carry the key in
-     * their own protocol's place and authenticate in their resources.
+     * their own protocol's place and authenticate in their resources. An API key is answered at once, on the calling
+     * thread; a service-account token that needs Kubernetes suspends the request (the filter returns an unfinished
+     * {@link Uni}) and resumes it when the answer comes, so no event-loop thread ever waits for the API server.
      */
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
-    public Optional<Response> authenticate(ContainerRequestContext request) {
+    public Uni<Response> authenticate(ContainerRequestContext request) {
         Surface surface = surfaceOf(request);
         if (surface == Surface.NONE) {
-            return Optional.empty();
+            return CONTINUE;
         }
         if (!store.isLoaded()) {
             return problem(surface, ErrorCode.STORE_UNAVAILABLE, "the credential store has not been loaded yet; see the broker's log");
         }
         if (!surface.usesApiKeyHeaders()) {
-            return Optional.empty();
+            return CONTINUE;
         }
-        Optional<Caller> caller = authenticator.authenticate(
-                request.getHeaderString(HttpHeaders.AUTHORIZATION), request.getHeaderString(API_KEY_HEADER));
-        if (caller.isEmpty()) {
-            return problem(surface, ErrorCode.UNAUTHENTICATED,
-                    "send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'");
+        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        Optional<Caller> caller = authenticator.authenticate(authorization, request.getHeaderString(API_KEY_HEADER));
+        if (caller.isPresent()) {
+            return Uni.createFrom().item(admit(surface, caller.get(), record));
         }
-        record.caller(caller.get());
-        if (surface == Surface.ADMIN && !caller.get().admin()) {
-            return problem(surface, ErrorCode.FORBIDDEN, "caller '" + caller.get().id() + "' is not an admin caller");
+        Optional<String> token = ApiKeyAuthenticator.bearer(authorization).filter(serviceAccounts::accepts);
+        if (token.isEmpty()) {
+            return problem(surface, ErrorCode.UNAUTHENTICATED, serviceAccounts.enabled()
+                    ? "send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>', or a Kubernetes"
+                    + " service-account token as 'Authorization: Bearer <token>'"
+                    : "send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'");
+        }
+        // The review may finish on another thread, where the request scope is not active: keep the instance itself.
+        RequestRecord thisRequest = ClientProxy.unwrap(record);
+        return Uni.createFrom().completionStage(serviceAccounts.authenticate(token.get(), thisRequest::serviceAccount))
+                .map(found -> admit(surface, found, thisRequest))
+                .onFailure().recoverWithItem(failure -> refused(surface, failure));
+    }
+
+    /** Records the caller and applies what follows authentication; a response ends the request, null lets it on. */
+    private Response admit(Surface surface, Caller caller, RequestRecord thisRequest) {
+        thisRequest.caller(caller);
+        if (surface == Surface.ADMIN && !caller.admin()) {
+            return Problem.respond(surface, new BrokerException(ErrorCode.FORBIDDEN,
+                    "caller '" + caller.id() + "' is not an admin caller"));
         }
         try {
-            rateLimiter.acquire(caller.get());
+            rateLimiter.acquire(caller);
         } catch (BrokerException limited) {
-            return Optional.of(Problem.respond(surface, limited));
+            return Problem.respond(surface, limited);
         }
-        return Optional.empty();
+        return null;
+    }
+
+    private static Response refused(Surface surface, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof BrokerException broker) {
+            return Problem.respond(surface, broker);
+        }
+        Log.errorf(cause, "authenticating a request failed unexpectedly: %s", cause.getClass().getName());
+        return Problem.respond(surface, new BrokerException(ErrorCode.INTERNAL, "the broker failed unexpectedly; see its log"));
     }
 
     @ServerResponseFilter
@@ -134,7 +171,7 @@ public class ApiFilters {
             outcome = "status_" + response.getStatus();
         }
         audit.tokenRequest(new AuditLog.TokenRequestEntry(surface.label(), record.callerId(), record.registration(),
-                record.resource(), outcome, response.getStatus(), source, tokenHash));
+                record.resource(), outcome, response.getStatus(), source, tokenHash, record.serviceAccount()));
         metrics.tokenRequest(record.registrationExists() ? record.registration() : BrokerMetrics.NO_REGISTRATION, outcome);
     }
 
@@ -148,7 +185,7 @@ public class ApiFilters {
         return surface;
     }
 
-    private static Optional<Response> problem(Surface surface, ErrorCode code, String detail) {
-        return Optional.of(Problem.respond(surface, new BrokerException(code, detail)));
+    private static Uni<Response> problem(Surface surface, ErrorCode code, String detail) {
+        return Uni.createFrom().item(Problem.respond(surface, new BrokerException(code, detail)));
     }
 }

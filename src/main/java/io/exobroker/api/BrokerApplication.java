@@ -18,6 +18,6 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
         @SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
                 apiKeyName = ApiFilters.API_KEY_HEADER, description = "The caller's API key"),
         @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
-                description = "The caller's API key as a bearer token")})
+                description = "The caller's API key, or its Kubernetes service-account token, as a bearer token")})
 public class BrokerApplication extends Application {
 }

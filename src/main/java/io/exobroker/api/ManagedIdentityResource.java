@@ -4,12 +4,14 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.exobroker.caller.ApiKeyAuthenticator;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.CallerRateLimiter;
+import io.exobroker.caller.ServiceAccountAuthenticator;
 import io.exobroker.config.ManagedIdentityConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.RegistrationStore;
 import io.exobroker.registration.ResourceScopes;
+import io.quarkus.arc.ClientProxy;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -24,13 +26,16 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
  * {@code GET /msi/token}: the App Service managed-identity protocol (api-version 2019-08-01), so Azure SDK clients
  * configured with {@code IDENTITY_ENDPOINT} and {@code IDENTITY_HEADER} get broker tokens with no code change.
  * {@code IDENTITY_HEADER} is the caller's API key; requiring it as a header is also the SSRF guard, since a server
- * tricked into fetching a URL does not add it.
+ * tricked into fetching a URL does not add it. With Kubernetes service-account authentication on, it may instead be
+ * the caller's projected service-account token, for clients that read it afresh (the Azure SDKs read
+ * {@code IDENTITY_HEADER} once, at start, and the token rotates).
  */
 @Path(Surface.MANAGED_IDENTITY_PATH)
 @Tag(name = "Managed identity", description = "App Service managed-identity compatible token endpoint")
@@ -40,16 +45,19 @@ public class ManagedIdentityResource {
     static final String IDENTITY_HEADER = "X-IDENTITY-HEADER";
 
     private final ApiKeyAuthenticator authenticator;
+    private final ServiceAccountAuthenticator serviceAccounts;
     private final TokenIssuer issuer;
     private final RegistrationStore store;
     private final ManagedIdentityConfig config;
     private final RequestRecord record;
     private final CallerRateLimiter rateLimiter;
 
-    public ManagedIdentityResource(ApiKeyAuthenticator authenticator, TokenIssuer issuer, RegistrationStore store,
-                                   ManagedIdentityConfig config, RequestRecord record, CallerRateLimiter rateLimiter) {
+    public ManagedIdentityResource(ApiKeyAuthenticator authenticator, ServiceAccountAuthenticator serviceAccounts,
+                                   TokenIssuer issuer, RegistrationStore store, ManagedIdentityConfig config,
+                                   RequestRecord record, CallerRateLimiter rateLimiter) {
         this.rateLimiter = rateLimiter;
         this.authenticator = authenticator;
+        this.serviceAccounts = serviceAccounts;
         this.issuer = issuer;
         this.store = store;
         this.config = config;
@@ -74,7 +82,8 @@ public class ManagedIdentityResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "managedIdentityToken", summary = "Managed-identity token (App Service protocol)",
-            description = "Send the caller's API key as X-IDENTITY-HEADER. client_id picks the registration with that "
+            description = "Send the caller's API key (or, with Kubernetes service-account authentication on, its projected "
+                    + "service-account token) as X-IDENTITY-HEADER. client_id picks the registration with that "
                     + "Entra client ID, mi_res_id a registration by id; with neither, the caller's only registration "
                     + "or broker.msi.default-registration.")
     @APIResponse(responseCode = "200", description = "A token", content = @Content(mediaType = MediaType.APPLICATION_JSON,
@@ -98,9 +107,24 @@ public class ManagedIdentityResource {
                                                       @QueryParam("mi_res_id") String registrationId,
                                                       @HeaderParam(IDENTITY_HEADER) String identityHeader) {
         record.target(registrationId, false, resource);
-        Caller caller = authenticator.authenticate(identityHeader).orElseThrow(() -> new BrokerException(
-                ErrorCode.UNAUTHENTICATED, "send the caller's API key as " + IDENTITY_HEADER));
-        record.caller(caller);
+        Optional<Caller> byKey = authenticator.authenticate(identityHeader);
+        if (byKey.isPresent()) {
+            return issueTo(byKey.get(), resource, apiVersion, clientId, principalId, objectId, registrationId, record);
+        }
+        if (!serviceAccounts.accepts(identityHeader)) {
+            throw new BrokerException(ErrorCode.UNAUTHENTICATED, "send the caller's API key"
+                    + (serviceAccounts.enabled() ? " or service-account token" : "") + " as " + IDENTITY_HEADER);
+        }
+        // The review may finish on another thread, where the request scope is not active: keep the instance itself.
+        RequestRecord thisRequest = ClientProxy.unwrap(record);
+        return serviceAccounts.authenticate(identityHeader, thisRequest::serviceAccount).thenCompose(caller ->
+                issueTo(caller, resource, apiVersion, clientId, principalId, objectId, registrationId, thisRequest));
+    }
+
+    private CompletionStage<ManagedIdentityToken> issueTo(Caller caller, String resource, String apiVersion, String clientId,
+                                                         String principalId, String objectId, String registrationId,
+                                                         RequestRecord thisRequest) {
+        thisRequest.caller(caller);
         rateLimiter.acquire(caller);
         if (!API_VERSION.equals(apiVersion)) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "api-version must be " + API_VERSION);
@@ -113,7 +137,7 @@ public class ManagedIdentityResource {
                     "principal_id/object_id are not supported by the broker: use client_id or mi_res_id");
         }
         String registration = registrationId != null ? registrationId : pick(caller, clientId);
-        return issuer.issueForResourceUri(caller, registration, resource, issuer.defaultMinValidity(), record)
+        return issuer.issueForResourceUri(caller, registration, resource, issuer.defaultMinValidity(), thisRequest)
                 .thenApply(issued -> new ManagedIdentityToken(issued.token().value(),
                         String.valueOf(issued.token().expiresOn().getEpochSecond()), resource, "Bearer",
                         issued.registration().clientId()));

@@ -43,7 +43,7 @@ public record OAuth2Error(
             case BAD_REQUEST, UNKNOWN_REGISTRATION, NOT_FOUND, METHOD_NOT_ALLOWED, UNSUPPORTED_MEDIA_TYPE,
                  NOT_ACCEPTABLE, PAYLOAD_TOO_LARGE -> new OAuth2Error(INVALID_REQUEST, description,
                     code == ErrorCode.PAYLOAD_TOO_LARGE ? 413 : 400, code.code(), null);
-            case UPSTREAM_UNAVAILABLE, STORE_UNAVAILABLE, RATE_LIMITED ->
+            case UPSTREAM_UNAVAILABLE, STORE_UNAVAILABLE, KUBERNETES_UNAVAILABLE, RATE_LIMITED ->
                     new OAuth2Error("temporarily_unavailable", description, code.status(), code.code(), retryAfter);
             case UPSTREAM_INVALID_CREDENTIALS, UPSTREAM_REJECTED, INTERNAL ->
                     new OAuth2Error("server_error", description, code.status(), code.code(), null);

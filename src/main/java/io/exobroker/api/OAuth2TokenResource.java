@@ -4,9 +4,11 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.exobroker.caller.ApiKeyAuthenticator;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.CallerRateLimiter;
+import io.exobroker.caller.ServiceAccountAuthenticator;
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.RegistrationStore;
 import io.exobroker.registration.ResourceScopes;
+import io.quarkus.arc.ClientProxy;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -36,7 +38,9 @@ import java.util.concurrent.CompletionStage;
 /**
  * {@code POST /v1/registrations/{id}/oauth2/token}: the RFC 6749 §4.4 client-credentials grant, so any tool with an
  * "OAuth2 client credentials" credential gets broker tokens by pointing its token URL here. The client is the caller:
- * {@code client_id} is its id and {@code client_secret} its API key, in the form or as HTTP Basic.
+ * {@code client_id} is its id and {@code client_secret} its API key, in the form or as HTTP Basic. Inside a cluster
+ * the client may instead authenticate as RFC 7523 describes, with its projected service-account token as
+ * {@code client_assertion}; {@code client_id} is then optional and, if given, must be the caller the account maps to.
  */
 @Path(Surface.OAUTH2_PATH)
 @Tag(name = "OAuth 2.0", description = "RFC 6749 client-credentials token endpoint per registration")
@@ -45,17 +49,22 @@ public class OAuth2TokenResource {
     private static final String BASIC = "basic ";
     /** OpenID Connect scopes some clients add out of habit; client-credential tokens have no use for them. */
     private static final Set<String> IGNORED_SCOPES = Set.of("openid", "profile", "offline_access", "email");
+    /** RFC 7523 §2.2: client authentication with a JWT; here, a Kubernetes service-account token. */
+    static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
     private final ApiKeyAuthenticator authenticator;
+    private final ServiceAccountAuthenticator serviceAccounts;
     private final TokenIssuer issuer;
     private final RegistrationStore store;
     private final RequestRecord record;
     private final CallerRateLimiter rateLimiter;
 
-    public OAuth2TokenResource(ApiKeyAuthenticator authenticator, TokenIssuer issuer, RegistrationStore store,
-                               RequestRecord record, CallerRateLimiter rateLimiter) {
+    public OAuth2TokenResource(ApiKeyAuthenticator authenticator, ServiceAccountAuthenticator serviceAccounts,
+                               TokenIssuer issuer, RegistrationStore store, RequestRecord record,
+                               CallerRateLimiter rateLimiter) {
         this.rateLimiter = rateLimiter;
         this.authenticator = authenticator;
+        this.serviceAccounts = serviceAccounts;
         this.issuer = issuer;
         this.store = store;
         this.record = record;
@@ -81,11 +90,15 @@ public class OAuth2TokenResource {
     @Operation(operationId = "oauth2ClientCredentialsToken", summary = "OAuth 2.0 client-credentials token endpoint",
             description = "Form fields grant_type=client_credentials, client_id (caller id), client_secret (API key) "
                     + "or HTTP Basic, and scope (graph, outlook or a .default scope; default: the registration's first "
-                    + "allowed resource).")
+                    + "allowed resource). Inside Kubernetes, client_assertion_type=" + JWT_BEARER + " and "
+                    + "client_assertion=<projected service-account token> instead of a secret (RFC 7523).")
     @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = true, content = @Content(
             mediaType = MediaType.APPLICATION_FORM_URLENCODED, examples = {
             @ExampleObject(name = "form credentials", value = "grant_type=client_credentials&client_id=n8n&client_secret=<API key>&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"),
-            @ExampleObject(name = "HTTP Basic credentials", value = "grant_type=client_credentials&scope=graph")}))
+            @ExampleObject(name = "HTTP Basic credentials", value = "grant_type=client_credentials&scope=graph"),
+            @ExampleObject(name = "service-account token (RFC 7523)", value = "grant_type=client_credentials"
+                    + "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
+                    + "&client_assertion=<projected service-account token>&scope=graph")}))
     @APIResponse(responseCode = "200", description = "A token (RFC 6749 §5.1)", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = OAuth2TokenResponse.class),
             examples = @ExampleObject(name = "token", value = "{\"access_token\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9...\","
@@ -110,7 +123,8 @@ public class OAuth2TokenResource {
         } catch (FormBody.Malformed e) {
             return fail(OAuth2Error.INVALID_REQUEST, "the body is not valid application/x-www-form-urlencoded");
         }
-        for (String name : List.of("grant_type", "client_id", "client_secret", "scope")) {
+        for (String name : List.of("grant_type", "client_id", "client_secret", "scope", "client_assertion",
+                "client_assertion_type")) {
             if (form.count(name) > 1) {
                 return fail(OAuth2Error.INVALID_REQUEST, "'" + name + "' is given more than once");
             }
@@ -125,6 +139,13 @@ public class OAuth2TokenResource {
         BasicCredentials basic = BasicCredentials.parse(authorization);
         String formId = form.first("client_id");
         String formSecret = form.first("client_secret");
+        if (form.first("client_assertion") != null || form.first("client_assertion_type") != null) {
+            if (basic != null || formSecret != null) {
+                return fail(OAuth2Error.INVALID_REQUEST,
+                        "use one client authentication method, not a client assertion and a client secret");
+            }
+            return byClientAssertion(registrationId, form, formId);
+        }
         if (basic != null && formSecret != null) {
             return fail(OAuth2Error.INVALID_REQUEST, "use one client authentication method, not both HTTP Basic and the form");
         }
@@ -137,7 +158,35 @@ public class OAuth2TokenResource {
         if (caller == null) {
             return fail(OAuth2Error.INVALID_CLIENT, "unknown client_id or client_secret");
         }
-        record.caller(caller);
+        return issueTo(caller, registrationId, form, record);
+    }
+
+    /** RFC 7523 client authentication with a Kubernetes service-account token as the client assertion. */
+    private CompletionStage<Response> byClientAssertion(String registrationId, FormBody form, String clientId) {
+        if (!JWT_BEARER.equals(form.first("client_assertion_type"))) {
+            return fail(OAuth2Error.INVALID_REQUEST, "client_assertion_type must be " + JWT_BEARER);
+        }
+        String assertion = form.first("client_assertion") == null ? null : form.first("client_assertion").trim();
+        if (assertion == null || assertion.isEmpty()) {
+            return fail(OAuth2Error.INVALID_REQUEST, "'client_assertion' is required with client_assertion_type");
+        }
+        if (!serviceAccounts.accepts(assertion)) {
+            return fail(OAuth2Error.INVALID_CLIENT, serviceAccounts.enabled()
+                    ? "client_assertion must be a Kubernetes service-account token"
+                    : "client assertions are not accepted: Kubernetes service-account authentication is off");
+        }
+        // The review may finish on another thread, where the request scope is not active: keep the instance itself.
+        RequestRecord thisRequest = ClientProxy.unwrap(record);
+        return serviceAccounts.authenticate(assertion, thisRequest::serviceAccount).thenCompose(caller -> {
+            if (clientId != null && !clientId.equals(caller.id())) {
+                return fail(OAuth2Error.INVALID_CLIENT, "client_id is not the caller the service account belongs to");
+            }
+            return issueTo(caller, registrationId, form, thisRequest);
+        });
+    }
+
+    private CompletionStage<Response> issueTo(Caller caller, String registrationId, FormBody form, RequestRecord thisRequest) {
+        thisRequest.caller(caller);
         rateLimiter.acquire(caller);
         List<String> scopes = scopes(form.first("scope"));
         if (scopes.size() > 1) {
@@ -147,7 +196,7 @@ public class OAuth2TokenResource {
         if (resource == null || ResourceScopes.toScope(resource, Cloud.PUBLIC).isEmpty()) {
             return fail(OAuth2Error.INVALID_SCOPE, "scope must be graph, outlook or a full https://.../.default scope");
         }
-        return issuer.issue(caller, registrationId, resource, issuer.defaultMinValidity(), record)
+        return issuer.issue(caller, registrationId, resource, issuer.defaultMinValidity(), thisRequest)
                 .thenApply(issued -> Response.ok(new OAuth2TokenResponse(issued.token().value(), "Bearer",
                         issued.expiresIn(), issued.scope())).build());
     }

@@ -7,7 +7,7 @@ package io.exobroker.api;
 final class ProblemExamples {
 
     static final String UNAUTHENTICATED = "{\"type\":\"urn:exo-token-broker:problem:unauthenticated\","
-            + "\"title\":\"Missing or unknown API key\",\"status\":401,"
+            + "\"title\":\"Missing or invalid caller credential\",\"status\":401,"
             + "\"detail\":\"send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'\","
             + "\"code\":\"unauthenticated\"}";
     static final String UNKNOWN_REGISTRATION = "{\"type\":\"urn:exo-token-broker:problem:unknown_registration\","

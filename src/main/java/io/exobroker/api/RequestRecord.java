@@ -1,6 +1,7 @@
 package io.exobroker.api;
 
 import io.exobroker.caller.Caller;
+import io.exobroker.caller.ServiceAccount;
 import io.exobroker.token.TokenService;
 import io.exobroker.registration.Slug;
 import jakarta.enterprise.context.RequestScoped;
@@ -19,6 +20,7 @@ public class RequestRecord {
     private boolean registrationExists;
     private String resource;
     private TokenService.IssuedToken issued;
+    private ServiceAccount serviceAccount;
 
     public Caller caller() {
         return caller;
@@ -51,6 +53,15 @@ public class RequestRecord {
             }
         }
         return true;
+    }
+
+    /** The Kubernetes service account the caller authenticated with, when it used a token rather than an API key. */
+    void serviceAccount(ServiceAccount serviceAccount) {
+        this.serviceAccount = serviceAccount;
+    }
+
+    String serviceAccount() {
+        return serviceAccount == null ? "-" : serviceAccount.toString();
     }
 
     void issued(TokenService.IssuedToken issued) {

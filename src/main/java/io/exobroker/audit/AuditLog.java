@@ -14,9 +14,13 @@ public class AuditLog {
     public static final String CATEGORY = "exo.audit";
     private static final Logger AUDIT = Logger.getLogger(CATEGORY);
 
-    /** What one token request amounted to. Fields that do not apply are {@code "-"}. */
+    /**
+     * What one token request amounted to. Fields that do not apply are {@code "-"}.
+     *
+     * @param serviceAccount the Kubernetes service account ({@code <namespace>/<name>}) the caller authenticated with
+     */
     public record TokenRequestEntry(String surface, String caller, String registration, String resource, String outcome,
-                                    int status, String source, String tokenSha256) {
+                                    int status, String source, String tokenSha256, String serviceAccount) {
     }
 
     /**
@@ -36,7 +40,8 @@ public class AuditLog {
                 .append(" outcome=").append(entry.outcome())
                 .append(" status=").append(entry.status())
                 .append(" source=").append(entry.source())
-                .append(" token_sha256=").append(entry.tokenSha256());
+                .append(" token_sha256=").append(entry.tokenSha256())
+                .append(" service_account=").append(entry.serviceAccount());
         AUDIT.info(line);
     }
 

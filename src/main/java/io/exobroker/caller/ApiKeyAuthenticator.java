@@ -47,12 +47,21 @@ public class ApiKeyAuthenticator {
     }
 
     static Optional<String> presentedKey(String authorizationHeader, String apiKeyHeader) {
-        if (authorizationHeader != null && authorizationHeader.length() > BEARER.length()
-                && authorizationHeader.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
-            return Optional.of(authorizationHeader.substring(BEARER.length()).trim());
+        Optional<String> bearer = bearer(authorizationHeader);
+        if (bearer.isPresent()) {
+            return bearer;
         }
         if (apiKeyHeader != null && !apiKeyHeader.isBlank()) {
             return Optional.of(apiKeyHeader.trim());
+        }
+        return Optional.empty();
+    }
+
+    /** The credential of an {@code Authorization: Bearer} header. */
+    public static Optional<String> bearer(String authorizationHeader) {
+        if (authorizationHeader != null && authorizationHeader.length() > BEARER.length()
+                && authorizationHeader.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+            return Optional.of(authorizationHeader.substring(BEARER.length()).trim());
         }
         return Optional.empty();
     }

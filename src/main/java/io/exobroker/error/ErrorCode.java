@@ -5,7 +5,7 @@ package io.exobroker.error;
  * branch on {@link #code()}; the wording of titles may improve, the codes do not change.
  */
 public enum ErrorCode {
-    UNAUTHENTICATED("unauthenticated", 401, "Missing or unknown API key"),
+    UNAUTHENTICATED("unauthenticated", 401, "Missing or invalid caller credential"),
     FORBIDDEN("forbidden", 403, "This caller may not use this registration"),
     SCOPE_NOT_ALLOWED("scope_not_allowed", 403, "This resource is not allowed here"),
     UNKNOWN_REGISTRATION("unknown_registration", 404, "No such registration"),
@@ -20,6 +20,7 @@ public enum ErrorCode {
     UPSTREAM_REJECTED("upstream_rejected", 502, "Entra ID refused the token request"),
     UPSTREAM_UNAVAILABLE("upstream_unavailable", 503, "Entra ID is not answering; try again later"),
     STORE_UNAVAILABLE("store_unavailable", 503, "The credential store has not been loaded"),
+    KUBERNETES_UNAVAILABLE("kubernetes_unavailable", 503, "Kubernetes cannot check service-account tokens now; try again later"),
     INTERNAL("internal", 500, "Internal error");
 
     private final String code;

@@ -29,6 +29,9 @@ public class BrokerMetrics {
     private static final String TOKEN_EXPIRY = "broker.token.expiry";
     private static final String REFRESHES = "broker.token.refreshes";
     private static final String VAULT_REQUESTS = "broker.vault.requests";
+    private static final String KUBERNETES_AUTH = "broker.kubernetes.auth";
+    private static final String KUBERNETES_REQUESTS = "broker.kubernetes.requests";
+    private static final String KUBERNETES_REVIEW_CACHE = "broker.kubernetes.review.cache";
 
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -69,6 +72,27 @@ public class BrokerMetrics {
     /** One request to Vault: operation ({@code list}, {@code metadata}, {@code read}, ...) and outcome. */
     public void vaultRequest(String operation, String outcome) {
         counter(VAULT_REQUESTS, "operation", operation, "outcome", outcome).increment();
+    }
+
+    /**
+     * One service-account token presented: outcome {@code authenticated}, {@code unauthenticated} (with the reason),
+     * {@code forbidden} ({@code unmapped} or {@code contested}), {@code unavailable} or {@code internal}.
+     */
+    public void kubernetesAuth(String outcome, String reason) {
+        counter(KUBERNETES_AUTH, "outcome", outcome, "reason", reason).increment();
+    }
+
+    /** One request to Kubernetes: operation {@code token_review} or {@code jwks}, and how it went. */
+    public void kubernetesRequest(String operation, String outcome) {
+        counter(KUBERNETES_REQUESTS, "operation", operation, "outcome", outcome).increment();
+    }
+
+    /**
+     * A token-review cache lookup: {@code hit}, {@code miss} (a review is made), {@code shared} (joined a review in
+     * flight for the same token) or {@code refused_hit} (refused moments ago, not reviewed again).
+     */
+    public void kubernetesReviewCache(String result) {
+        counter(KUBERNETES_REVIEW_CACHE, "result", result, null, null).increment();
     }
 
     /** Publishes seconds until the token cached for a registration and resource expires. */

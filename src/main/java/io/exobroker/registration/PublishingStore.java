@@ -1,8 +1,12 @@
 package io.exobroker.registration;
 
+import io.exobroker.caller.ServiceAccount;
+import io.exobroker.caller.ServiceAccountClaims;
 import io.quarkus.logging.Log;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -39,8 +43,9 @@ abstract class PublishingStore implements RegistrationStore {
     }
 
     /** Publishes a new snapshot and announces what changed against the previous one. */
-    final void publish(StoreSnapshot after) {
+    final void publish(StoreSnapshot loaded) {
         StoreSnapshot before = snapshot;
+        StoreSnapshot after = withContestedServiceAccounts(loaded, before);
         snapshot = after;
         StoreChange change = StoreChanges.between(before, after);
         if (change.isEmpty()) {
@@ -53,6 +58,31 @@ abstract class PublishingStore implements RegistrationStore {
             Log.infof("registrations with a new version in %s: %s", name, change.changedRegistrations());
         }
         listeners.forEach(listener -> listener.accept(change));
+    }
+
+    /**
+     * Reports every service account claimed by more than one caller as a problem of each claiming record (the account
+     * then authenticates as none of them; see {@link ServiceAccountClaims}), and logs claims not reported before.
+     */
+    private StoreSnapshot withContestedServiceAccounts(StoreSnapshot loaded, StoreSnapshot before) {
+        Map<ServiceAccount, List<String>> contested = ServiceAccountClaims.of(loaded.callers().values()).contested();
+        if (contested.isEmpty()) {
+            return loaded;
+        }
+        List<RecordProblem> problems = new ArrayList<>(loaded.problems());
+        contested.forEach((account, callerIds) -> {
+            for (String callerId : callerIds) {
+                List<String> others = callerIds.stream().filter(id -> !id.equals(callerId)).toList();
+                RecordProblem problem = new RecordProblem(StoreLayout.CALLERS + "/" + callerId, StoreLayout.SERVICE_ACCOUNTS,
+                        "service account " + account + " is also claimed by caller " + String.join(", ", others)
+                                + "; it authenticates as none of them until only one record claims it");
+                if (!before.problems().contains(problem)) {
+                    Log.warnf("%s", problem);
+                }
+                problems.add(problem);
+            }
+        });
+        return new StoreSnapshot(loaded.registrations(), loaded.callers(), problems, loaded.replaced(), loaded.loadedAt());
     }
 
     /** Marks the first complete load; returns true the first time only. */

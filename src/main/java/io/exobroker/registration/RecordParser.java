@@ -2,6 +2,7 @@ package io.exobroker.registration;
 
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.RateLimit;
+import io.exobroker.caller.ServiceAccount;
 
 import java.io.IOException;
 import java.net.URI;
@@ -43,7 +44,7 @@ public final class RecordParser {
             CREDENTIAL_TYPE, CLIENT_SECRET, CLIENT_SECRET_EXPIRES_AT, CERTIFICATE_PFX, CERTIFICATE_PFX_PATH,
             CERTIFICATE_PASSWORD, SEND_X5C, ALLOWED_RESOURCES);
     private static final Set<String> CALLER_FIELDS = Set.of(API_KEY_SHA256, CALLER_REGISTRATIONS, CALLER_RESOURCES,
-            ADMIN, RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST);
+            ADMIN, RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST, SERVICE_ACCOUNTS);
 
     private RecordParser() {
     }
@@ -83,8 +84,12 @@ public final class RecordParser {
         if (!Slug.isValid(id)) {
             throw new InvalidRecordException(null, "caller id must be " + Slug.describe());
         }
-        String digest = required(fields, API_KEY_SHA256);
-        if (!SHA256_HEX.matcher(digest).matches()) {
+        List<ServiceAccount> serviceAccounts = serviceAccounts(fields);
+        Optional<String> digest = optional(fields, API_KEY_SHA256);
+        if (digest.isEmpty() && serviceAccounts.isEmpty()) {
+            throw new InvalidRecordException(API_KEY_SHA256, "is required unless " + SERVICE_ACCOUNTS + " is given");
+        }
+        if (digest.isPresent() && !SHA256_HEX.matcher(digest.get()).matches()) {
             throw new InvalidRecordException(API_KEY_SHA256,
                     "must be the SHA-256 of the API key as 64 hex digits (printf %s \"$KEY\" | sha256sum)");
         }
@@ -108,8 +113,26 @@ public final class RecordParser {
         if (perMinute.isEmpty() && burst.isPresent()) {
             throw new InvalidRecordException(RATE_LIMIT_BURST, "needs " + RATE_LIMIT_PER_MINUTE + " too");
         }
-        return new Caller(id, HexFormat.of().parseHex(digest.toLowerCase(Locale.ROOT)), registrations, resources, admin,
-                rateLimit);
+        return new Caller(id, digest.map(hex -> HexFormat.of().parseHex(hex.toLowerCase(Locale.ROOT))).orElse(null),
+                registrations, resources, admin, rateLimit, serviceAccounts);
+    }
+
+    /** {@code service_accounts}: {@code <namespace>/<name>} entries, each at most once; absent means none. */
+    private static List<ServiceAccount> serviceAccounts(Map<String, ?> fields) throws InvalidRecordException {
+        if (fields.get(SERVICE_ACCOUNTS) == null) {
+            return List.of();
+        }
+        List<ServiceAccount> accounts = new ArrayList<>();
+        for (String entry : list(fields, SERVICE_ACCOUNTS, "")) {
+            ServiceAccount account = ServiceAccount.parse(entry).orElseThrow(() -> new InvalidRecordException(
+                    SERVICE_ACCOUNTS, "entries must be <namespace>/<service-account-name> with Kubernetes names"
+                            + " (lower-case letters, digits and '-'; '.' also in the account name)"));
+            if (accounts.contains(account)) {
+                throw new InvalidRecordException(SERVICE_ACCOUNTS, "lists the same service account twice");
+            }
+            accounts.add(account);
+        }
+        return accounts;
     }
 
     /** Field names a registration record has that the broker does not know, usually typos. */

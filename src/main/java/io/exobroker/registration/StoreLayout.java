@@ -28,6 +28,8 @@ public final class StoreLayout {
     public static final String ADMIN = "admin";
     public static final String RATE_LIMIT_PER_MINUTE = "rate_limit_per_minute";
     public static final String RATE_LIMIT_BURST = "rate_limit_burst";
+    /** Kubernetes service accounts ({@code <namespace>/<name>}) whose tokens authenticate as the caller. */
+    public static final String SERVICE_ACCOUNTS = "service_accounts";
 
     public static final String CREDENTIAL_CLIENT_SECRET = "client_secret";
     public static final String CREDENTIAL_CERTIFICATE = "certificate";

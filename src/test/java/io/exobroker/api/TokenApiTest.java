@@ -298,7 +298,7 @@ class TokenApiTest {
 
         assertThat(lines).isNotEmpty();
         assertThat(lines.get(lines.size() - 1)).containsPattern("token_request surface=token_api caller=runtime "
-                + "registration=secret-app resource=graph outcome=issued status=200 source=(mint|cache) token_sha256=" + hash + "$");
+                + "registration=secret-app resource=graph outcome=issued status=200 source=(mint|cache) token_sha256=" + hash + " service_account=-$");
         assertThat(String.join("\n", CapturedLogs.install().lines())).doesNotContain(token);
     }
 

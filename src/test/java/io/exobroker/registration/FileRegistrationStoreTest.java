@@ -1,6 +1,8 @@
 package io.exobroker.registration;
 
 import io.exobroker.caller.Caller;
+import io.exobroker.caller.ServiceAccount;
+import io.exobroker.caller.ServiceAccountClaims;
 import io.exobroker.testing.store.KeytoolPfx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -144,6 +146,49 @@ class FileRegistrationStoreTest {
         assertThat(snapshot.registrations()).containsOnlyKeys("good");
         assertThat(snapshot.callers()).containsOnlyKeys("good-caller");
         assertThat(store.isLoaded()).isTrue();
+    }
+
+    @Test
+    void reportsAServiceAccountClaimedByTwoCallersOnBothRecordsAndMapsItToNeither() {
+        write("callers/n8n.json", """
+                {"service_accounts": "low-code/n8n, low-code/shared", "registrations": "*"}
+                """);
+        write("callers/node-red.json", """
+                {"api_key_sha256": "%s", "service_accounts": ["low-code/shared"], "registrations": "*"}
+                """.formatted(sha256Hex("node-red-key")));
+        store = newStore();
+
+        store.poll();
+
+        StoreSnapshot snapshot = store.current();
+        assertThat(snapshot.callers()).containsOnlyKeys("n8n", "node-red");
+        assertThat(snapshot.problems()).extracting(RecordProblem::record, RecordProblem::field).containsExactlyInAnyOrder(
+                tuple("callers/n8n", "service_accounts"), tuple("callers/node-red", "service_accounts"));
+        assertThat(snapshot.problems()).allSatisfy(problem -> assertThat(problem.message())
+                .contains("service account low-code/shared is also claimed by caller"));
+        ServiceAccountClaims claims = ServiceAccountClaims.of(snapshot.callers().values());
+        assertThat(claims.owner(new ServiceAccount("low-code", "shared"))).isEmpty();
+        assertThat(claims.isContested(new ServiceAccount("low-code", "shared"))).isTrue();
+        assertThat(claims.owner(new ServiceAccount("low-code", "n8n"))).map(Caller::id).hasValue("n8n");
+    }
+
+    @Test
+    void aContestedServiceAccountIsNoLongerAProblemOnceOneClaimIsRemoved() throws IOException {
+        write("callers/n8n.json", """
+                {"service_accounts": "low-code/shared", "registrations": "*"}
+                """);
+        write("callers/node-red.json", """
+                {"service_accounts": "low-code/shared", "registrations": "*"}
+                """);
+        store = loadedStore();
+        assertThat(store.current().problems()).hasSize(2);
+
+        Files.delete(dir.resolve("callers/node-red.json"));
+        store.poll();
+
+        assertThat(store.current().problems()).isEmpty();
+        assertThat(ServiceAccountClaims.of(store.current().callers().values())
+                .owner(new ServiceAccount("low-code", "shared"))).map(Caller::id).hasValue("n8n");
     }
 
     @Test

@@ -493,6 +493,62 @@ class RecordParserTest {
         }
 
         @Test
+        void readsServiceAccountsFromACommaStringOrAJsonArray() throws Exception {
+            Caller caller = RecordParser.caller("mailer",
+                    callerFields("service_accounts", "low-code/n8n, low-code/node-red.v2"));
+
+            assertThat(caller.serviceAccounts()).extracting(Object::toString)
+                    .containsExactly("low-code/n8n", "low-code/node-red.v2");
+            assertThat(RecordParser.caller("mailer", callerFields("service_accounts", List.of("team-a/runner")))
+                    .serviceAccounts()).extracting(Object::toString).containsExactly("team-a/runner");
+        }
+
+        @Test
+        void acceptsACallerWithServiceAccountsAndNoApiKey() throws Exception {
+            Map<String, Object> fields = callerFields("service_accounts", "low-code/n8n");
+            fields.remove("api_key_sha256");
+
+            Caller caller = RecordParser.caller("mailer", fields);
+
+            assertThat(caller.apiKeySha256()).isNull();
+            assertThat(caller.hasKeyDigest(sha256("mailer-key"))).isFalse();
+            assertThat(caller.serviceAccounts()).hasSize(1);
+        }
+
+        @Test
+        void requiresAnApiKeyOrServiceAccounts() {
+            Map<String, Object> fields = callerFields("service_accounts", "");
+            fields.remove("api_key_sha256");
+
+            InvalidRecordException rejected = rejectedCaller(fields);
+
+            assertThat(rejected.field()).isEqualTo("api_key_sha256");
+            assertThat(rejected.getMessage()).contains("service_accounts");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"n8n", "low-code/", "/n8n", "Low-Code/n8n", "low_code/n8n", "low-code/n8n/x",
+                "low-code:n8n", "system:serviceaccount:low-code:n8n", "-ns/n8n", "low-code/N8N"})
+        void rejectsServiceAccountsThatAreNotNamespaceSlashName(String value) {
+            InvalidRecordException rejected = rejectedCaller(callerFields("service_accounts", value));
+
+            assertThat(rejected.field()).isEqualTo("service_accounts");
+            assertThat(rejected.getMessage()).doesNotContain(value);
+        }
+
+        @Test
+        void rejectsAServiceAccountListedTwice() {
+            assertThat(rejectedCaller(callerFields("service_accounts", "low-code/n8n,low-code/n8n")).getMessage())
+                    .isEqualTo("lists the same service account twice");
+        }
+
+        @Test
+        void rejectsServiceAccountsThatAreNotStrings() {
+            assertThat(rejectedCaller(callerFields("service_accounts", List.of("low-code/n8n", 3))).field())
+                    .isEqualTo("service_accounts");
+        }
+
+        @Test
         void reportsUnknownFieldsByName() {
             Map<String, Object> fields = callerFields();
             fields.put("api_key", "plain");

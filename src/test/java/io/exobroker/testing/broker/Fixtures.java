@@ -39,6 +39,19 @@ public final class Fixtures {
     public static final String LIMITED_KEY = "limited-" + UUID.randomUUID();
     public static final String LIMITED_OAUTH2_KEY = "limited-oauth2-" + UUID.randomUUID();
 
+    /** Service accounts ({@code <namespace>/<name>}) of callers that authenticate with Kubernetes tokens. */
+    public static final String K8S_NAMESPACE = "low-code";
+    /** Caller {@code k8s-n8n}: this service account only, no API key; secret-app, graph. */
+    public static final String K8S_ONLY_ACCOUNT = "n8n";
+    /** Caller {@code k8s-both}: this service account and {@link #K8S_BOTH_KEY}; everything. */
+    public static final String K8S_BOTH_ACCOUNT = "node-red";
+    public static final String K8S_BOTH_KEY = "k8s-both-" + UUID.randomUUID();
+    /** Caller {@code k8s-ephemeral}: a service account the tests delete. */
+    public static final String K8S_EPHEMERAL_ACCOUNT = "ephemeral";
+    /** Caller {@code k8s-security}, an admin caller, as {@code security/auditor}. */
+    public static final String K8S_ADMIN_NAMESPACE = "security";
+    public static final String K8S_ADMIN_ACCOUNT = "auditor";
+
     /** One registration: its id in the broker and its client id in the emulator. */
     public enum App {
         SECRET("secret-app", 1),
@@ -121,6 +134,26 @@ public final class Fixtures {
         limitedOAuth2.put("rate_limit_per_minute", 60);
         limitedOAuth2.put("rate_limit_burst", 3);
         writeJson(dir.resolve("callers").resolve("limited-oauth2.json"), limitedOAuth2);
+
+        writeJson(dir.resolve("callers").resolve("k8s-n8n.json"),
+                serviceAccountCaller(K8S_NAMESPACE + "/" + K8S_ONLY_ACCOUNT, App.SECRET.id, "graph", false));
+        Map<String, Object> both = callerRecord(K8S_BOTH_KEY, "*", "*", false);
+        both.put("service_accounts", K8S_NAMESPACE + "/" + K8S_BOTH_ACCOUNT);
+        writeJson(dir.resolve("callers").resolve("k8s-both.json"), both);
+        writeJson(dir.resolve("callers").resolve("k8s-ephemeral.json"),
+                serviceAccountCaller(K8S_NAMESPACE + "/" + K8S_EPHEMERAL_ACCOUNT, App.SECRET.id, "*", false));
+        writeJson(dir.resolve("callers").resolve("k8s-security.json"),
+                serviceAccountCaller(K8S_ADMIN_NAMESPACE + "/" + K8S_ADMIN_ACCOUNT, "*", "*", true));
+    }
+
+    private static Map<String, Object> serviceAccountCaller(String serviceAccounts, String registrations, String resources,
+                                                            boolean admin) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("service_accounts", serviceAccounts);
+        record.put("registrations", registrations);
+        record.put("resources", resources);
+        record.put("admin", admin);
+        return record;
     }
 
     private void secretApp(App app, String secret, String... roles) {

@@ -15,13 +15,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * After a test class, searches every captured log line and every recorded response for the fixtures' secrets:
- * client secrets, PFX passwords, private keys and every access token the emulator issued. Secrets must appear
- * nowhere; tokens may appear only in the bodies of successful token responses, which exist to carry them.
+ * client secrets, PFX passwords, private keys, every access token the emulator issued and every Kubernetes
+ * service-account token the tests presented. Secrets and service-account tokens must appear nowhere (the broker
+ * never hands one out); access tokens may appear only in the bodies of successful token responses, which exist to
+ * carry them.
  */
 public final class SecretLeakCheck implements BeforeAllCallback, AfterAllCallback {
 
     private static final Set<String> SECRETS = ConcurrentHashMap.newKeySet();
     private static final List<Supplier<Collection<String>>> TOKEN_SOURCES = new ArrayList<>();
+    private static final List<Supplier<Collection<String>>> SERVICE_ACCOUNT_TOKEN_SOURCES = new ArrayList<>();
 
     /** A value that must never be shown: a client secret, PFX password or encoded private key. */
     public static void secret(String value) {
@@ -33,6 +36,11 @@ public final class SecretLeakCheck implements BeforeAllCallback, AfterAllCallbac
     /** Where to find the access tokens issued so far (e.g. the emulator's list). */
     public static synchronized void tokens(Supplier<Collection<String>> source) {
         TOKEN_SOURCES.add(source);
+    }
+
+    /** Where to find the Kubernetes service-account tokens issued so far (e.g. the API server emulator's list). */
+    public static synchronized void serviceAccountTokens(Supplier<Collection<String>> source) {
+        SERVICE_ACCOUNT_TOKEN_SOURCES.add(source);
     }
 
     @Override
@@ -48,14 +56,15 @@ public final class SecretLeakCheck implements BeforeAllCallback, AfterAllCallbac
 
     public static void assertNoLeaks() {
         assertThat(SECRETS).as("the leak check knows the fixtures' secrets").isNotEmpty();
-        assertThat(leaks(CapturedLogs.install().lines(), RecordedResponses.install().all(), SECRETS, issuedTokens()))
-                .as("secrets or tokens shown in logs or responses").isEmpty();
+        assertThat(leaks(CapturedLogs.install().lines(), RecordedResponses.install().all(), SECRETS, issuedTokens(),
+                serviceAccountTokens())).as("secrets or tokens shown in logs or responses").isEmpty();
     }
 
     /** Searches log lines written outside this JVM, e.g. by a packaged broker under an integration test. */
     public static void assertNoLeaksIn(String logName, Collection<String> lines) {
         assertThat(SECRETS).as("the leak check knows the fixtures' secrets").isNotEmpty();
-        assertThat(leaks(lines, List.of(), SECRETS, issuedTokens())).as("secrets or tokens shown in " + logName).isEmpty();
+        assertThat(leaks(lines, List.of(), SECRETS, issuedTokens(), serviceAccountTokens()))
+                .as("secrets or tokens shown in " + logName).isEmpty();
     }
 
     private static List<String> issuedTokens() {
@@ -66,16 +75,26 @@ public final class SecretLeakCheck implements BeforeAllCallback, AfterAllCallbac
         return tokens;
     }
 
-    /** Where secrets or tokens show, as descriptions that name the place but not the value. */
+    private static List<String> serviceAccountTokens() {
+        List<String> tokens = new ArrayList<>();
+        synchronized (SecretLeakCheck.class) {
+            SERVICE_ACCOUNT_TOKEN_SOURCES.forEach(source -> tokens.addAll(source.get()));
+        }
+        return tokens;
+    }
+
+    /** Where secrets or access tokens show, as descriptions that name the place but not the value. */
     static List<String> leaks(Collection<String> lines, Collection<RecordedResponses.Recorded> responses,
                               Collection<String> secrets, Collection<String> tokens) {
-        List<String> tokenParts = new ArrayList<>(tokens);
-        for (String token : tokens) {
-            int signature = token.lastIndexOf('.');
-            if (signature > 0 && token.length() - signature > 20) {
-                tokenParts.add(token.substring(signature + 1)); // even a signature alone must not leak
-            }
-        }
+        return leaks(lines, responses, secrets, tokens, List.of());
+    }
+
+    /** The same, also for service-account tokens, which may show nowhere, not even in a successful answer. */
+    static List<String> leaks(Collection<String> lines, Collection<RecordedResponses.Recorded> responses,
+                              Collection<String> secrets, Collection<String> tokens,
+                              Collection<String> serviceAccountTokens) {
+        List<String> tokenParts = withSignatures(tokens);
+        List<String> serviceAccountParts = withSignatures(serviceAccountTokens);
         List<String> found = new ArrayList<>();
         int number = 0;
         for (String line : lines) {
@@ -85,6 +104,9 @@ public final class SecretLeakCheck implements BeforeAllCallback, AfterAllCallbac
             }
             if (containsAny(line, tokenParts)) {
                 found.add("log line " + number + " shows an access token");
+            }
+            if (containsAny(line, serviceAccountParts)) {
+                found.add("log line " + number + " shows a service-account token");
             }
         }
         for (RecordedResponses.Recorded response : responses) {
@@ -96,8 +118,23 @@ public final class SecretLeakCheck implements BeforeAllCallback, AfterAllCallbac
             if (!carriesToken && containsAny(text, tokenParts)) {
                 found.add("response " + response.status() + " to " + response.request() + " shows an access token");
             }
+            if (containsAny(response.request() + "\n" + text, serviceAccountParts)) {
+                found.add("response " + response.status() + " to " + response.request() + " shows a service-account token");
+            }
         }
         return found;
+    }
+
+    /** The tokens, and each one's signature on its own: even a signature alone must not leak. */
+    private static List<String> withSignatures(Collection<String> tokens) {
+        List<String> parts = new ArrayList<>(tokens);
+        for (String token : tokens) {
+            int signature = token.lastIndexOf('.');
+            if (signature > 0 && token.length() - signature > 20) {
+                parts.add(token.substring(signature + 1));
+            }
+        }
+        return parts;
     }
 
     private static boolean containsAny(String text, Collection<String> values) {

@@ -39,6 +39,21 @@ class SecretLeakCheckTest {
     }
 
     @Test
+    void findsAServiceAccountTokenInALogLineAndEvenInASuccessfulTokenResponse() {
+        String serviceAccountToken = "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6YTpiIn0"
+                + ".c2VydmljZS1hY2NvdW50LXNpZ25hdHVyZS1sb25nLWVub3VnaA";
+        String signature = serviceAccountToken.substring(serviceAccountToken.lastIndexOf('.') + 1);
+        RecordedResponses.Recorded issued = new RecordedResponses.Recorded("POST /v1/token", 200, "",
+                "{\"access_token\":\"" + serviceAccountToken + "\"}");
+
+        List<String> found = SecretLeakCheck.leaks(List.of("DEBUG z reviewing " + signature), List.of(issued),
+                List.of(SECRET), List.of(), List.of(serviceAccountToken));
+
+        assertThat(found).containsExactly("log line 1 shows a service-account token",
+                "response 200 to POST /v1/token shows a service-account token");
+    }
+
+    @Test
     void findsASecretInAnyResponse() {
         RecordedResponses.Recorded issued = new RecordedResponses.Recorded("POST /v1/token", 200, "", SECRET);
 
