@@ -14,6 +14,7 @@ import io.exobroker.token.TokenService;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -60,8 +61,10 @@ public class ApiFilters {
     }
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
-    public Optional<Response> limitBody(ContainerRequestContext request) {
-        Surface surface = surfaceOf(request);
+    public Optional<Response> limitBody(ContainerRequestContext request, HttpServerRequest httpRequest) {
+        // The first filter decides the surface from Vert.x's raw path: UriInfo.getRequestUri() builds an absolute URI.
+        Surface surface = Surface.of(httpRequest.path(), request.getUriInfo());
+        request.setProperty(SURFACE_PROPERTY, surface);
         if (surface == Surface.NONE) {
             return Optional.empty();
         }

@@ -21,6 +21,8 @@ public class BodyLimit implements ReaderInterceptor {
 
     /** Resolved on first use: providers are created before configuration mappings are available. */
     private final Instance<ApiConfig> config;
+    /** The limit once resolved; -1 before. Looking the mapping up per request created a bean instance each time. */
+    private volatile long limit = -1;
 
     public BodyLimit(Instance<ApiConfig> config) {
         this.config = config;
@@ -28,7 +30,12 @@ public class BodyLimit implements ReaderInterceptor {
 
     @Override
     public Object aroundReadFrom(ReaderInterceptorContext context) throws IOException {
-        context.setInputStream(new Counting(context.getInputStream(), config.get().maxBodyBytes()));
+        long bytes = limit;
+        if (bytes < 0) {
+            bytes = config.get().maxBodyBytes();
+            limit = bytes;
+        }
+        context.setInputStream(new Counting(context.getInputStream(), bytes));
         return context.proceed();
     }
 

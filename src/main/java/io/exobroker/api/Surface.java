@@ -54,7 +54,15 @@ public enum Surface {
      * the decoded one when the encoded one names no token surface.
      */
     static Surface of(jakarta.ws.rs.core.UriInfo uri) {
-        Surface encoded = of(uri.getRequestUri().getRawPath());
+        return of(uri.getRequestUri().getRawPath(), uri);
+    }
+
+    /**
+     * The surface of a request whose path as sent (still percent-encoded) is {@code rawPath}; its decoded form, from
+     * {@code uri}, decides only when the raw one names no surface, so an encoded variant cannot escape its surface.
+     */
+    static Surface of(String rawPath, jakarta.ws.rs.core.UriInfo uri) {
+        Surface encoded = of(rawPath);
         if (encoded != OTHER_API && encoded != NONE) {
             return encoded;
         }
