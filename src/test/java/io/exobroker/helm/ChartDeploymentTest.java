@@ -141,7 +141,7 @@ class ChartDeploymentTest {
         assertThat(broker.getResources().getLimits().get("memory")).isEqualTo(new Quantity("512Mi"));
         assertThat(broker.getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
                 .singleElement().extracting(EnvVar::getValue)
-                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=75");
+                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=50");
     }
 
     @Test
