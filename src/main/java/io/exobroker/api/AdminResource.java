@@ -27,7 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
 /** {@code /v1/admin/registrations}: the security team's API. Admin callers only (checked in {@link ApiFilters}). */
-@APIResponse(responseCode = "401", description = "Missing or unknown API key", content = @Content(mediaType = Problem.MEDIA_TYPE,
+@APIResponse(responseCode = "401", description = "Missing or invalid caller credential (API key or Kubernetes service-account token)", content = @Content(mediaType = Problem.MEDIA_TYPE,
         schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unauthenticated",
         value = ProblemExamples.UNAUTHENTICATED)))
 @APIResponse(responseCode = "403", description = "Not an admin caller", content = @Content(mediaType = Problem.MEDIA_TYPE,

@@ -56,7 +56,7 @@ public class TokenResource {
             schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request",
             value = "{\"type\":\"urn:exo-token-broker:problem:bad_request\",\"title\":\"The request is not valid\",\"status\":400,"
                     + "\"detail\":\"'registration' is required\",\"code\":\"bad_request\"}")))
-    @APIResponse(responseCode = "401", description = "Missing or unknown API key", content = @Content(mediaType = Problem.MEDIA_TYPE,
+    @APIResponse(responseCode = "401", description = "Missing or invalid caller credential (API key or Kubernetes service-account token)", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unauthenticated",
             value = ProblemExamples.UNAUTHENTICATED)))
     @APIResponse(responseCode = "403", description = "Registration or resource not allowed for this caller",

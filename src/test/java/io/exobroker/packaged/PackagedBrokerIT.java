@@ -1,5 +1,6 @@
 package io.exobroker.packaged;
 
+import io.exobroker.error.ErrorCode;
 import io.exobroker.testing.broker.BrokerTestEnvironment;
 import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.broker.Fixtures.App;
@@ -102,7 +103,7 @@ class PackagedBrokerIT {
                 .contentType("application/problem+json")
                 .header("WWW-Authenticate", equalTo("Bearer realm=\"exo-token-broker\""))
                 .body("type", equalTo("urn:exo-token-broker:problem:unauthenticated"))
-                .body("title", equalTo("Missing or unknown API key"))
+                .body("title", equalTo(ErrorCode.UNAUTHENTICATED.title()))
                 .body("status", equalTo(401))
                 .body("code", equalTo("unauthenticated"));
     }
