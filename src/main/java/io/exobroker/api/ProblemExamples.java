@@ -20,6 +20,11 @@ final class ProblemExamples {
             + "\"title\":\"The request is not valid\",\"status\":400,"
             + "\"detail\":\"field 'client_id' must be the application (client) ID, a GUID\",\"code\":\"bad_request\"}";
 
+    static final String KUBERNETES_UNAVAILABLE = "{\"type\":\"urn:exo-token-broker:problem:kubernetes_unavailable\","
+            + "\"title\":\"Kubernetes cannot check service-account tokens now; try again later\",\"status\":503,"
+            + "\"detail\":\"the Kubernetes API server (TokenReview) did not answer within 5s\","
+            + "\"code\":\"kubernetes_unavailable\",\"retry_after_seconds\":5}";
+
     private ProblemExamples() {
     }
 }

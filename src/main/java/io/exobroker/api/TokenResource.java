@@ -78,10 +78,11 @@ public class TokenResource {
                     + "\"title\":\"Entra ID rejected the registration's credential\",\"status\":502,\"detail\":\"Entra ID says the client secret has expired: "
                     + "create a new one under Certificates & secrets and put it in the store\",\"code\":\"upstream_invalid_credentials\","
                     + "\"aadsts_code\":7000222,\"retry_after_seconds\":30}")))
-    @APIResponse(responseCode = "503", description = "Entra ID unavailable or the store not loaded",
-            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(
+    @APIResponse(responseCode = "503", description = "Entra ID unavailable, the store not loaded, or Kubernetes unable to check a service-account token",
+            content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = {@ExampleObject(
             name = "upstream_unavailable", value = "{\"type\":\"urn:exo-token-broker:problem:upstream_unavailable\",\"title\":\"Entra ID is not answering; try again later\","
-                    + "\"status\":503,\"detail\":\"Entra ID is not answering\",\"code\":\"upstream_unavailable\",\"retry_after_seconds\":5}")))
+                    + "\"status\":503,\"detail\":\"Entra ID is not answering\",\"code\":\"upstream_unavailable\",\"retry_after_seconds\":5}"),
+                    @ExampleObject(name = "kubernetes_unavailable", value = ProblemExamples.KUBERNETES_UNAVAILABLE)}))
     public CompletionStage<TokenResponse> token(TokenRequest request) {
         if (request == null) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "a JSON body is required");

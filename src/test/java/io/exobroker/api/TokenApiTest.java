@@ -339,7 +339,7 @@ class TokenApiTest {
     void documentsTheTokenEndpointInOpenApi() {
         String document = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
 
-        assertThat(document).contains("/v1/token", "TokenRequest", "upstream_invalid_credentials", "\"apiKey\"");
+        assertThat(document).contains("/v1/token", "TokenRequest", "upstream_invalid_credentials", "kubernetes_unavailable", "\"apiKey\"");
         // Connector importers (Power Automate, Logic Apps) need every operationId to be unique.
         java.util.List<String> operationIds = io.restassured.path.json.JsonPath.from(document)
                 .getList("paths.collectMany { path, ops -> ops.findAll { it.value instanceof Map }.collect { it.value.operationId } }");
