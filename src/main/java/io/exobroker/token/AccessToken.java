@@ -53,8 +53,12 @@ public record AccessToken(String value, String scope, Instant issuedAt, Instant 
         // In epoch milliseconds, without Durations: this runs on every cache hit.
         long expires = expiresOn.toEpochMilli();
         long left = expires - now.toEpochMilli();
-        long demand = Math.min(minValidity.toMillis(), (expires - issuedAt.toEpochMilli()) / 2);
-        return left > 0 && left >= demand;
+        return left > 0 && left >= cappedDemandMillis(minValidity.toMillis(), expires - issuedAt.toEpochMilli());
+    }
+
+    /** The life a request may demand of a token: what it asks, capped at half the token's lifetime. */
+    static long cappedDemandMillis(long minValidityMillis, long lifetimeMillis) {
+        return Math.min(minValidityMillis, lifetimeMillis / 2);
     }
 
     static String auditHashOf(String value) {

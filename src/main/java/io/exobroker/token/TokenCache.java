@@ -43,8 +43,7 @@ final class TokenCache {
          * longs: it runs on every cache hit.
          */
         long lastUsefulRefreshMillis(long minValidityMillis, long leadMillis) {
-            long demand = Math.min(minValidityMillis, lifetimeMillis / 2);
-            return expiresAtMillis - demand - leadMillis;
+            return expiresAtMillis - AccessToken.cappedDemandMillis(minValidityMillis, lifetimeMillis) - leadMillis;
         }
 
         boolean refreshesAfter(long epochMillis) {
