@@ -40,6 +40,9 @@ import java.util.concurrent.CompletionStage;
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
 
+    /** What the broker answers for one registration; the list, get and update operations all show it. */
+    private static final String REGISTRATION_EXAMPLE = "{\"id\":\"contoso-mail\",\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"cloud\":\"public\",\"credential_type\":\"certificate\",\"credential_version\":3,\"certificate\":{\"thumbprint\":\"3F2A9C0B1D4E5F60718293A4B5C6D7E8F9012345\",\"subject\":\"CN=Contoso mail broker\",\"not_after\":\"2027-11-24T12:00:00Z\"},\"allowed_resources\":[\"graph\",\"outlook\"],\"last_mint\":{\"at\":\"2026-11-24T12:00:00Z\",\"outcome\":\"success\",\"roles\":[\"Mail.Send\",\"Mail.Read\"]}}";
+
     private final RegistrationAdmin admin;
     private final RequestRecord record;
     private final AuditLog audit;
@@ -51,7 +54,7 @@ public class AdminResource {
     }
 
     @GET
-    @APIResponse(responseCode = "200", description = "Registrations, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY, implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = "[" + "{\"id\":\"contoso-mail\",\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"cloud\":\"public\",\"credential_type\":\"certificate\",\"credential_version\":3,\"certificate\":{\"thumbprint\":\"3F2A9C0B1D4E5F60718293A4B5C6D7E8F9012345\",\"subject\":\"CN=Contoso mail broker\",\"not_after\":\"2027-11-24T12:00:00Z\"},\"allowed_resources\":[\"graph\",\"outlook\"],\"last_mint\":{\"at\":\"2026-11-24T12:00:00Z\",\"outcome\":\"success\",\"roles\":[\"Mail.Send\",\"Mail.Read\"]}}" + "]")))
+    @APIResponse(responseCode = "200", description = "Registrations, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY, implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = "[" + REGISTRATION_EXAMPLE + "]")))
     @Operation(operationId = "listRegistrations", summary = "List registrations (metadata only)")
     public List<AdminViews.RegistrationView> list() {
         return admin.list();
@@ -59,7 +62,7 @@ public class AdminResource {
 
     @GET
     @Path("{id}")
-    @APIResponse(responseCode = "200", description = "The registration's metadata", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = "{\"id\":\"contoso-mail\",\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"cloud\":\"public\",\"credential_type\":\"certificate\",\"credential_version\":3,\"certificate\":{\"thumbprint\":\"3F2A9C0B1D4E5F60718293A4B5C6D7E8F9012345\",\"subject\":\"CN=Contoso mail broker\",\"not_after\":\"2027-11-24T12:00:00Z\"},\"allowed_resources\":[\"graph\",\"outlook\"],\"last_mint\":{\"at\":\"2026-11-24T12:00:00Z\",\"outcome\":\"success\",\"roles\":[\"Mail.Send\",\"Mail.Read\"]}}")))
+    @APIResponse(responseCode = "200", description = "The registration's metadata", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = REGISTRATION_EXAMPLE)))
     @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
     @Operation(operationId = "getRegistration", summary = "A registration's metadata: credential type, certificate thumbprint and expiry, last mint")
     public AdminViews.RegistrationView get(@PathParam("id") String id) {
@@ -69,7 +72,7 @@ public class AdminResource {
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @APIResponse(responseCode = "200", description = "The registration as stored, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = "{\"id\":\"contoso-mail\",\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"cloud\":\"public\",\"credential_type\":\"certificate\",\"credential_version\":3,\"certificate\":{\"thumbprint\":\"3F2A9C0B1D4E5F60718293A4B5C6D7E8F9012345\",\"subject\":\"CN=Contoso mail broker\",\"not_after\":\"2027-11-24T12:00:00Z\"},\"allowed_resources\":[\"graph\",\"outlook\"],\"last_mint\":{\"at\":\"2026-11-24T12:00:00Z\",\"outcome\":\"success\",\"roles\":[\"Mail.Send\",\"Mail.Read\"]}}")))
+    @APIResponse(responseCode = "200", description = "The registration as stored, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = REGISTRATION_EXAMPLE)))
     @APIResponse(responseCode = "400", description = "Invalid record or request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = ProblemExamples.INVALID_FIELD)))
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {@ExampleObject(name = "create", value = "{\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"credential_type\":\"client_secret\",\"client_secret\":\"<the secret's Value>\",\"client_secret_expires_at\":\"2027-06-30\",\"allowed_resources\":\"graph,outlook\"}"), @ExampleObject(name = "update", value = "{\"allowed_resources\":\"graph\"}")}))
     @Operation(operationId = "putRegistration", summary = "Create or update a registration",
