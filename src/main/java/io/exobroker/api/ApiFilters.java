@@ -1,15 +1,15 @@
 package io.exobroker.api;
 
 import io.exobroker.audit.AuditLog;
-import io.exobroker.caller.ApiKeyAuthenticator;
+import io.exobroker.authentication.ApiKeyAuthenticator;
+import io.exobroker.authentication.ServiceAccountAuthenticator;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.CallerRateLimiter;
-import io.exobroker.caller.ServiceAccountAuthenticator;
 import io.exobroker.config.ApiConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.metrics.BrokerMetrics;
-import io.exobroker.registration.RegistrationStore;
+import io.exobroker.store.RegistrationStore;
 import io.exobroker.token.TokenService;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.logging.Log;

@@ -1,16 +1,16 @@
 package io.exobroker.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.exobroker.caller.ApiKeyAuthenticator;
+import io.exobroker.authentication.ApiKeyAuthenticator;
+import io.exobroker.authentication.ServiceAccountAuthenticator;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.CallerRateLimiter;
-import io.exobroker.caller.ServiceAccountAuthenticator;
 import io.exobroker.config.ManagedIdentityConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.registration.Registration;
-import io.exobroker.registration.RegistrationStore;
 import io.exobroker.registration.ResourceScopes;
+import io.exobroker.store.RegistrationStore;
 import io.quarkus.arc.ClientProxy;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;

@@ -6,10 +6,10 @@ import io.exobroker.config.TokenConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.registration.Registration;
-import io.exobroker.registration.RegistrationStore;
 import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.Slug;
-import io.exobroker.registration.StoreSnapshot;
+import io.exobroker.store.RegistrationStore;
+import io.exobroker.store.StoreSnapshot;
 import io.exobroker.token.AccessToken;
 import io.exobroker.token.TokenService;
 import io.quarkus.arc.ClientProxy;
@@ -71,7 +71,7 @@ public class TokenIssuer {
             throw new BrokerException(ErrorCode.BAD_REQUEST,
                     "'resource' is required: graph, outlook or a full https://.../.default scope");
         }
-        CallerPolicy.Grant grant = policy.authorize(caller, snapshot, registrationId, resource, resourceUri);
+        CallerPolicy.Grant grant = policy.authorize(caller, snapshot.registrations(), registrationId, resource, resourceUri);
         record.target(registrationId, true, ResourceScopes.label(grant.scope(), grant.registration().cloud()));
         // The mint may complete on an upstream thread where the request scope is not active: keep the instance itself.
         RequestRecord thisRequest = ClientProxy.unwrap(record);

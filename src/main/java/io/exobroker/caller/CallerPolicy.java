@@ -4,8 +4,10 @@ import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
-import io.exobroker.registration.StoreSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Decides whether a caller may have a token for a registration and resource, and resolves the resource to a scope.
@@ -20,20 +22,21 @@ public class CallerPolicy {
     }
 
     /** Authorizes a resource given as an alias or a full {@code .default} scope. */
-    public Grant authorize(Caller caller, StoreSnapshot store, String registrationId, String resource) {
-        return authorize(caller, store, registrationId, resource, false);
+    public Grant authorize(Caller caller, Map<String, Registration> registrations, String registrationId, String resource) {
+        return authorize(caller, registrations, registrationId, resource, false);
     }
 
     /**
      * @param resourceUri whether {@code resource} may also be a resource URI without {@code /.default}, as
      *                    managed-identity clients send it
      */
-    public Grant authorize(Caller caller, StoreSnapshot store, String registrationId, String resource, boolean resourceUri) {
+    public Grant authorize(Caller caller, Map<String, Registration> registrations, String registrationId, String resource,
+                           boolean resourceUri) {
         if (!caller.mayUse(registrationId)) {
             throw new BrokerException(ErrorCode.FORBIDDEN,
                     "caller '" + caller.id() + "' may not use registration '" + registrationId + "'");
         }
-        Registration registration = store.registration(registrationId).orElseThrow(() -> new BrokerException(
+        Registration registration = Optional.ofNullable(registrations.get(registrationId)).orElseThrow(() -> new BrokerException(
                 ErrorCode.UNKNOWN_REGISTRATION, "registration '" + registrationId + "' does not exist"));
         String scope = (resourceUri ? ResourceScopes.fromResourceUri(resource, registration.cloud())
                 : ResourceScopes.toScope(resource, registration.cloud())).orElseThrow(() -> new BrokerException(

@@ -2,7 +2,7 @@ package io.exobroker.health;
 
 import io.exobroker.config.ExpiryConfig;
 import io.exobroker.registration.Registration;
-import io.exobroker.registration.RegistrationStore;
+import io.exobroker.store.RegistrationStore;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;

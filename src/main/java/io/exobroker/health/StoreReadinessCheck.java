@@ -1,8 +1,8 @@
 package io.exobroker.health;
 
 import io.exobroker.metrics.BrokerMetrics;
-import io.exobroker.registration.RegistrationStore;
-import io.exobroker.registration.StoreSnapshot;
+import io.exobroker.store.RegistrationStore;
+import io.exobroker.store.StoreSnapshot;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;

@@ -2,10 +2,10 @@ package io.exobroker.testing.store;
 
 import io.exobroker.caller.Caller;
 import io.exobroker.registration.Registration;
-import io.exobroker.registration.RegistrationStore;
-import io.exobroker.registration.ReplacedCredential;
-import io.exobroker.registration.StoreChange;
-import io.exobroker.registration.StoreSnapshot;
+import io.exobroker.store.RegistrationStore;
+import io.exobroker.store.ReplacedCredential;
+import io.exobroker.store.StoreChange;
+import io.exobroker.store.StoreSnapshot;
 
 import java.time.Instant;
 import java.util.HashMap;

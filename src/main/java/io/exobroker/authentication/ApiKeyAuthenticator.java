@@ -1,0 +1,77 @@
+package io.exobroker.authentication;
+
+import io.exobroker.caller.Caller;
+import io.exobroker.store.RegistrationStore;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Finds the caller an API key belongs to. Keys are never stored: the presented key is hashed with SHA-256 and the
+ * digest is compared with every caller's digest in constant time, visiting all callers, so neither the comparison
+ * nor the number of callers checked tells an attacker anything about the key.
+ */
+@ApplicationScoped
+public class ApiKeyAuthenticator {
+
+    /** Longer keys are rejected before hashing: no legitimate key is this long, and it bounds the work per request. */
+    static final int MAX_KEY_LENGTH = 512;
+    private static final String BEARER = "bearer ";
+
+    private final RegistrationStore store;
+
+    public ApiKeyAuthenticator(RegistrationStore store) {
+        this.store = store;
+    }
+
+    /** The caller for an {@code Authorization: Bearer} or {@code X-Api-Key} header, whichever is present. */
+    public Optional<Caller> authenticate(String authorizationHeader, String apiKeyHeader) {
+        return presentedKey(authorizationHeader, apiKeyHeader).flatMap(this::authenticate);
+    }
+
+    public Optional<Caller> authenticate(String apiKey) {
+        if (apiKey == null || apiKey.isEmpty() || apiKey.length() > MAX_KEY_LENGTH) {
+            return Optional.empty();
+        }
+        byte[] digest = sha256(apiKey);
+        Caller match = null;
+        for (Caller caller : store.current().callers().values()) {
+            if (caller.hasKeyDigest(digest) && match == null) {
+                match = caller;
+            }
+        }
+        return Optional.ofNullable(match);
+    }
+
+    static Optional<String> presentedKey(String authorizationHeader, String apiKeyHeader) {
+        Optional<String> bearer = bearer(authorizationHeader);
+        if (bearer.isPresent()) {
+            return bearer;
+        }
+        if (apiKeyHeader != null && !apiKeyHeader.isBlank()) {
+            return Optional.of(apiKeyHeader.trim());
+        }
+        return Optional.empty();
+    }
+
+    /** The credential of an {@code Authorization: Bearer} header. */
+    public static Optional<String> bearer(String authorizationHeader) {
+        if (authorizationHeader != null && authorizationHeader.length() > BEARER.length()
+                && authorizationHeader.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+            return Optional.of(authorizationHeader.substring(BEARER.length()).trim());
+        }
+        return Optional.empty();
+    }
+
+    static byte[] sha256(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

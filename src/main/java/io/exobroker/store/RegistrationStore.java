@@ -1,0 +1,46 @@
+package io.exobroker.store;
+
+import io.exobroker.registration.Registration;
+
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where registrations, their credentials and callers come from: the files store or Vault. The token code
+ * depends only on this interface.
+ */
+public interface RegistrationStore {
+
+    /** Loads the store for the first time and starts watching it for changes. */
+    void start();
+
+    /** Stops watching. */
+    void stop();
+
+    /** The records loaded now; never null, empty before the first load. */
+    StoreSnapshot current();
+
+    /** True once the store has been read completely at least once. */
+    boolean isLoaded();
+
+    /**
+     * Reads one registration from the backing store now, bypassing any polling interval, and publishes the result.
+     * Called when Entra ID rejects a credential, since the rejection often means the store already holds a new one.
+     */
+    Optional<Registration> reread(String registrationId);
+
+    /** The raw fields of a registration record as stored, secrets included, for merging an update. */
+    Optional<java.util.Map<String, Object>> readRegistration(String registrationId);
+
+    /**
+     * Validates a registration record with {@link RecordParser} and writes it whole, as a new version, publishing it
+     * before returning.
+     */
+    void writeRegistration(String registrationId, java.util.Map<String, Object> fields) throws InvalidRecordException;
+
+    /** Deletes a registration record; it stops being served as soon as this returns. */
+    boolean deleteRegistration(String registrationId);
+
+    /** Tells {@code listener} about every change after it is published. */
+    void onChange(Consumer<StoreChange> listener);
+}

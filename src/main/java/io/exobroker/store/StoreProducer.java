@@ -1,0 +1,43 @@
+package io.exobroker.store;
+
+import io.exobroker.config.StoreConfig;
+import io.exobroker.config.VaultStoreConfig;
+import io.exobroker.metrics.BrokerMetrics;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vault.client.VaultClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+
+/** Builds the store {@code broker.store} names and loads it when the broker starts. */
+@ApplicationScoped
+public class StoreProducer {
+
+    @Produces
+    @Singleton
+    RegistrationStore store(StoreConfig config, VaultStoreConfig vaultConfig, Instance<VaultClient> vault, Clock clock,
+                            BrokerMetrics metrics) {
+        return switch (config.kind()) {
+            case files -> new FileRegistrationStore(config.files().dir(), config.files().pollInterval(), clock);
+            // Resolved only here: with the files store the Vault client (and quarkus.vault.url) is never needed.
+            case vault -> new VaultRegistrationStore(vault.get().secrets().kv2(vaultConfig.kvMount()),
+                    vaultConfig.prefix(), vaultConfig.pollInterval(), vaultConfig.requestTimeout(), clock,
+                    metrics::vaultRequest);
+        };
+    }
+
+    void start(@Observes StartupEvent event, RegistrationStore store, StoreConfig config) {
+        Log.infof("loading the %s store", config.kind());
+        store.start();
+    }
+
+    void stop(@Observes ShutdownEvent event, RegistrationStore store) {
+        store.stop();
+    }
+}
