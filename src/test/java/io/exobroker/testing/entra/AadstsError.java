@@ -105,7 +105,8 @@ enum AadstsError {
 
     /** Sentences several federation errors share; a holder class because enum constants cannot use static fields. */
     private static final class Texts {
-        static final String FEDERATION_DOCS = "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+        static final String FEDERATION_DOCS =
+                "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
         static final String CHECK_FEDERATED_CREDENTIAL = "Please check your federated identity credential Subject, "
                 + "Audience and Issuer against the presented assertion. " + FEDERATION_DOCS;
     }

@@ -50,6 +50,11 @@ import io.exobroker.testing.tls.TestTls;
  * validation disabled. Every method is thread-safe; requests are served by an unbounded pool so hundreds of
  * concurrent token calls (or hanging faults) never starve each other.
  *
+ * <p>Deviations in the directory: the token endpoint sees a removed key or federated credential gone at once (the
+ * real service may honour it a little longer; nothing may rely on that); issuer metadata is fetched from any HTTPS
+ * URL the JVM trusts, where Entra ID needs it on the public internet; Graph's limits on federated credentials (20 per
+ * app, unique issuer and subject) are not enforced.
+ *
  * <p>One deviation from the real service cannot be avoided with {@code com.sun.net.httpserver}: it rewrites
  * response header names to {@code Retry-after}, {@code Client-request-id}, and so on. MSAL4J's
  * {@code MsalServiceException.headers()} keeps the names as sent, so look headers up case-insensitively.
@@ -261,7 +266,7 @@ public final class EntraEmulator implements AutoCloseable {
         return observations.successfulTokenCalls();
     }
 
-    /** Forgets all observations: counters, issued tokens, recorded and unexpected requests. */
+    /** Forgets all observations: counters, issued tokens and grants, recorded, unexpected and outbound requests. */
     public void resetCounts() {
         observations.reset();
     }

@@ -22,7 +22,8 @@ public record AppManagementPolicy(String policyId, Duration maxCertificateLifeti
 
     public AppManagementPolicy {
         Objects.requireNonNull(policyId, "policyId");
-        if (maxCertificateLifetime != null && (maxCertificateLifetime.isNegative() || maxCertificateLifetime.isZero())) {
+        if (maxCertificateLifetime != null
+                && (maxCertificateLifetime.isNegative() || maxCertificateLifetime.isZero())) {
             throw new IllegalArgumentException("maxCertificateLifetime must be positive");
         }
         trustedCertificateAuthorities = List.copyOf(trustedCertificateAuthorities);

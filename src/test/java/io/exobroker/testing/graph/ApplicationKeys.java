@@ -31,9 +31,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *   <li>the bearer token: a valid Graph token of the tenant (401 {@code InvalidAuthenticationToken});</li>
  *   <li>the application exists (404 {@code Request_ResourceNotFound});</li>
  *   <li>the caller is the application itself (token {@code appid} = its client id; no permission needed), or holds
- *       {@code Application.ReadWrite.All} or {@code Directory.ReadWrite.All} (403 {@code Authorization_RequestDenied});</li>
+ *       {@code Application.ReadWrite.All} or {@code Directory.ReadWrite.All}
+ *       (403 {@code Authorization_RequestDenied});</li>
  *   <li>the body: {@code keyCredential} of type {@code AsymmetricX509Cert}, usage {@code Verify}, {@code key} the
- *       base64 DER of a certificate that has not expired, or a {@code keyId} GUID (400 {@code Request_BadRequest});</li>
+ *       base64 DER of a certificate that has not expired, or a {@code keyId} GUID
+ *       (400 {@code Request_BadRequest});</li>
  *   <li>the proof ({@link ProofOfPossession}; 401 {@code Authentication_MissingOrMalformed});</li>
  *   <li>addKey only: the tenant's app management policy (400 {@code CredentialInvalidLifetimeAsPerAppPolicy} for the
  *       lifetime) and the key-count limit (400 {@code Directory_ResourceSizeExceeded});</li>

@@ -431,7 +431,8 @@ class GraphApplicationKeysTest {
         App app = newApp();
         String token = graphToken(app);
         String proof = proof(app, app.certificate());
-        String der = Base64.getEncoder().encodeToString(certificate("x", Duration.ofDays(1)).certificate().getEncoded());
+        String der = Base64.getEncoder()
+                .encodeToString(certificate("x", Duration.ofDays(1)).certificate().getEncoded());
 
         HttpResponse<String> notACertificate = post(keyPath(app, "addKey"), token, body(Map.of(
                 "keyCredential", Map.of("type", "AsymmetricX509Cert", "usage", "Verify", "key", "bm90LWEtY2VydA=="),
@@ -443,7 +444,8 @@ class GraphApplicationKeysTest {
                 "passwordCredential", Map.of("secretText", "should-not-be-here"), "proof", proof)));
         HttpResponse<String> notJson = http.send(HttpRequest.newBuilder(URI.create(graph.baseUrl() + keyPath(app,
                         "addKey"))).header("Authorization", "Bearer " + token).header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofString("keyCredential")).build(), HttpResponse.BodyHandlers.ofString());
+                .POST(HttpRequest.BodyPublishers.ofString("keyCredential")).build(),
+                HttpResponse.BodyHandlers.ofString());
 
         assertThat(List.of(notACertificate, signUsage, withPassword)).allSatisfy(response -> {
             assertThat(response.statusCode()).isEqualTo(400);
@@ -531,7 +533,8 @@ class GraphApplicationKeysTest {
     void unknownKeyIdIs404() throws Exception {
         App app = newApp();
 
-        HttpResponse<String> response = removeKey(app, graphToken(app), UUID.randomUUID(), proof(app, app.certificate()));
+        HttpResponse<String> response =
+                removeKey(app, graphToken(app), UUID.randomUUID(), proof(app, app.certificate()));
 
         assertThat(response.statusCode()).isEqualTo(404);
         assertThat(error(response)).containsEntry("code", "Request_ResourceNotFound");

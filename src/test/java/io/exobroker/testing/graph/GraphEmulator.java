@@ -153,7 +153,7 @@ public final class GraphEmulator implements AutoCloseable {
         return addMailbox(address, 1);
     }
 
-    /** A user with a mailbox holding {@code messages} messages (zero for an empty one); returns the user's object id. */
+    /** A user with a mailbox holding {@code messages} messages (0 for none); returns the user's object id. */
     public String addMailbox(String address, int messages) {
         return mailboxes.addMailbox(address, messages).id();
     }

@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
 final class GraphRoutes implements HttpHandler {
 
     private static final System.Logger LOG = System.getLogger(GraphRoutes.class.getName());
-    private static final Pattern SEND_MAIL = Pattern.compile("/v1\\.0/users/([^/]+)/sendMail", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SEND_MAIL =
+            Pattern.compile("/v1\\.0/users/([^/]+)/sendMail", Pattern.CASE_INSENSITIVE);
     private static final Pattern MESSAGES = Pattern.compile("/v1\\.0/users/([^/]+)/messages", Pattern.CASE_INSENSITIVE);
     private static final Pattern KEY_BY_OBJECT_ID = Pattern.compile(
             "/v1\\.0/applications/([^/()']+)/(?:microsoft\\.graph\\.)?(addKey|removeKey)", Pattern.CASE_INSENSITIVE);
@@ -105,9 +106,11 @@ final class GraphRoutes implements HttpHandler {
             failIfFaulted(GraphOperation.LIST_MESSAGES, rejection -> messages.refused(mailbox, rejection));
             GraphReplies.json(exchange, 200, messages.list(mailbox, authorization, query));
         } else if ((matcher = KEY_BY_OBJECT_ID.matcher(path)).matches()) {
-            keyOperation(exchange, new ApplicationKeys.Address(matcher.group(1), null), matcher.group(2), authorization);
+            keyOperation(exchange, new ApplicationKeys.Address(matcher.group(1), null), matcher.group(2),
+                    authorization);
         } else if ((matcher = KEY_BY_APP_ID.matcher(path)).matches()) {
-            keyOperation(exchange, new ApplicationKeys.Address(null, matcher.group(1)), matcher.group(2), authorization);
+            keyOperation(exchange, new ApplicationKeys.Address(null, matcher.group(1)), matcher.group(2),
+                    authorization);
         } else {
             unexpectedRequests.add(line);
             throw new GraphRequestRejected(404, "Request_ResourceNotFound", "Resource not found for the segment.",
@@ -152,7 +155,8 @@ final class GraphRoutes implements HttpHandler {
 
     private static void requireMethod(String method, String allowed) {
         if (!allowed.equals(method)) {
-            throw new GraphRequestRejected(405, "Request_BadRequest", "The HTTP method is not allowed for this resource.",
+            throw new GraphRequestRejected(405, "Request_BadRequest",
+                    "The HTTP method is not allowed for this resource.",
                     method + " instead of " + allowed);
         }
     }

@@ -159,14 +159,14 @@ public final class OidcIssuerEmulator implements AutoCloseable {
 
     // ---- faults --------------------------------------------------------------------------------------------------
 
-    /** The next {@code times} metadata requests (discovery or JWKS) are answered with {@code status} and no document. */
+    /** The next {@code times} metadata requests (discovery or JWKS) are answered {@code status}, no document. */
     public synchronized void failNext(int times, int status) {
         for (int i = 0; i < times; i++) {
             queuedFailures.addLast(status);
         }
     }
 
-    /** Every metadata request is answered with {@code status} (after the queued failures) until {@link #clearFaults()}. */
+    /** Every metadata request is answered {@code status} (after queued failures) until {@link #clearFaults()}. */
     public synchronized void setFault(int status) {
         persistentFailure = status;
     }

@@ -71,7 +71,8 @@ class OidcIssuerEmulatorTest {
         assertThat(jwt.getJWTClaimsSet().getIssuer()).isEqualTo(issuer.issuer());
         assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo("system:serviceaccount:ns:sa");
         assertThat(jwt.getJWTClaimsSet().getAudience()).containsExactly("api://AzureADTokenExchange");
-        assertThat(jwt.getJWTClaimsSet().getIssueTime().toInstant()).isEqualTo(issuedAt.truncatedTo(ChronoUnit.SECONDS));
+        assertThat(jwt.getJWTClaimsSet().getIssueTime().toInstant())
+                .isEqualTo(issuedAt.truncatedTo(ChronoUnit.SECONDS));
         assertThat(jwt.getJWTClaimsSet().getNotBeforeTime()).isEqualTo(jwt.getJWTClaimsSet().getIssueTime());
         assertThat(Duration.between(jwt.getJWTClaimsSet().getIssueTime().toInstant(),
                 jwt.getJWTClaimsSet().getExpirationTime().toInstant())).isEqualTo(Duration.ofMinutes(10));
