@@ -44,6 +44,34 @@ enum AadstsError {
     ASSERTION_TIME_RANGE(700024, 401, "invalid_client",
             "Client assertion is not within its valid time range. Current time: {now}, assertion valid from "
                     + "{notBefore}, expiry time of assertion {expiresAt}."),
+    /**
+     * Workload identity federation: the app has no federated credential the token service knows of (none at all, or
+     * none propagated yet). Text and status as Entra ID answered in 2023 (earlier answers were 400
+     * {@code invalid_request} with the same text).
+     */
+    NO_MATCHING_FEDERATED_CREDENTIAL(70021, 401, "invalid_client",
+            "No matching federated identity record found for presented assertion. Assertion Issuer: '{issuer}'. "
+                    + "Assertion Subject: '{subject}'. Assertion Audience: '{audience}'. " + Texts.FEDERATION_DOCS),
+    FEDERATED_ISSUER_MISMATCH(700211, 401, "invalid_client",
+            "No matching federated identity record found for presented assertion issuer '{issuer}'. "
+                    + Texts.CHECK_FEDERATED_CREDENTIAL),
+    FEDERATED_AUDIENCE_MISMATCH(700212, 401, "invalid_client",
+            "No matching federated identity record found for presented assertion audience '{audience}'. "
+                    + Texts.CHECK_FEDERATED_CREDENTIAL),
+    FEDERATED_SUBJECT_MISMATCH(700213, 401, "invalid_client",
+            "No matching federated identity record found for presented assertion subject '{subject}'. "
+                    + Texts.CHECK_FEDERATED_CREDENTIAL),
+    /** Since Entra ID matches subjects case-sensitively (2024), a match that differs only in case has its own code. */
+    FEDERATED_SUBJECT_CASE_MISMATCH(7002138, 401, "invalid_client",
+            "No matching federated identity record found for presented assertion subject '{subject}'. The subject "
+                    + "matches with case-insensitive comparison, but not with case-sensitive comparison. "
+                    + Texts.CHECK_FEDERATED_CREDENTIAL),
+    FEDERATED_SIGNING_KEY_NOT_FOUND(7000272, 401, "invalid_client",
+            "The certificate with identifier {keyId} used to sign the federated credential could not be found in the "
+                    + "metadata of identity provider {issuer}. Please validate that your Identity Provider's metadata "
+                    + "exposes the key used to sign the incoming token."),
+    EXTERNAL_OIDC_ENDPOINT_FAILED(90061, 400, "invalid_request",
+            "Request to External OIDC endpoint failed."),
     /** Entra ID reports several distinct claim problems under this code; {reason} names the one found. */
     INVALID_ASSERTION(50027, 401, "invalid_client",
             "JWT token is invalid or malformed. [Reason - {reason}]"),
@@ -74,6 +102,14 @@ enum AadstsError {
             "A transient error has occurred. Please try again.");
 
     private static final Pattern PLACEHOLDER = Pattern.compile("\\{([A-Za-z]+)}");
+
+    /** Sentences several federation errors share; a holder class because enum constants cannot use static fields. */
+    private static final class Texts {
+        static final String FEDERATION_DOCS =
+                "https://learn.microsoft.com/entra/workload-id/workload-identity-federation";
+        static final String CHECK_FEDERATED_CREDENTIAL = "Please check your federated identity credential Subject, "
+                + "Audience and Issuer against the presented assertion. " + FEDERATION_DOCS;
+    }
 
     private final int code;
     private final int status;

@@ -26,7 +26,7 @@ final class AccessTokenMinter {
         this.clock = clock;
     }
 
-    String mint(EmulatedApp app, ResourceScope scope, ClientAuthenticator.Method method) {
+    String mint(EmulatedApp app, ResourceScope scope, CredentialKind credential) {
         Instant now = clock.instant();
         String issuer = "https://sts.windows.net/" + app.tenantId() + "/";
         String servicePrincipal = app.servicePrincipalObjectId();
@@ -37,7 +37,7 @@ final class AccessTokenMinter {
         claims.put("nbf", now.minus(BACKDATE).getEpochSecond());
         claims.put("exp", now.plus(app.tokenLifetime()).getEpochSecond());
         claims.put("appid", app.clientId());
-        claims.put("appidacr", method.appidacr());
+        claims.put("appidacr", credential.appidacr());
         claims.put("azp", app.clientId());
         claims.put("idp", issuer);
         claims.put("idtyp", "app");

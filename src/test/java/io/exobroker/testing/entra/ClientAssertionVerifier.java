@@ -12,7 +12,8 @@ import java.util.Set;
 /**
  * Checks a {@code private_key_jwt} client assertion the way Entra ID does: the header names one of the app's
  * certificates by thumbprint, the RS256 signature verifies with that certificate's key, and the claims bind
- * the assertion to this client, this token endpoint and the present time.
+ * the assertion to this client, this token endpoint and the present time. Only the keys the token endpoint knows
+ * about count: one added through Graph moments ago is "not found" until it has propagated.
  */
 final class ClientAssertionVerifier {
 
@@ -24,14 +25,10 @@ final class ClientAssertionVerifier {
     /**
      * @param audiences the URLs of the token endpoint the request was sent to (any spelling the client may use)
      */
-    void verify(String assertion, EmulatedApp app, Set<String> audiences, Instant now) throws TokenRequestRejected {
-        CompactJwt jwt;
-        try {
-            jwt = CompactJwt.parse(assertion);
-        } catch (IllegalArgumentException e) {
-            throw invalid("The client assertion is not a well-formed compact JWS.");
-        }
-        X509Certificate certificate = signingCertificate(jwt.header(), app);
+    EmulatedKey verify(CompactJwt jwt, EmulatedApp app, List<EmulatedKey> knownKeys, Set<String> audiences,
+                       Instant now) throws TokenRequestRejected {
+        EmulatedKey key = signingKey(jwt.header(), knownKeys);
+        X509Certificate certificate = key.certificate();
         if (now.isAfter(certificate.getNotAfter().toInstant())) {
             throw TokenRequestRejected.of(AadstsError.ASSERTION_KEY_EXPIRED,
                     "thumbprint", Thumbprints.of(certificate).sha1Hex(),
@@ -42,17 +39,22 @@ final class ClientAssertionVerifier {
             throw TokenRequestRejected.of(AadstsError.ASSERTION_SIGNATURE_INVALID);
         }
         checkClaims(jwt.claims(), app.clientId(), audiences, now);
+        return key;
     }
 
-    private static X509Certificate signingCertificate(Map<String, Object> header, EmulatedApp app)
+    /** True when the header names one of these keys by thumbprint: the assertion is meant as a certificate one. */
+    static boolean namesOneOf(Map<String, Object> header, List<EmulatedKey> keys) {
+        String x5tS256 = header.get("x5t#S256") instanceof String value ? value : null;
+        String x5t = header.get("x5t") instanceof String value ? value : null;
+        return keys.stream().anyMatch(key -> key.matchesHeader(x5t, x5tS256));
+    }
+
+    private static EmulatedKey signingKey(Map<String, Object> header, List<EmulatedKey> knownKeys)
             throws TokenRequestRejected {
         String x5tS256 = header.get("x5t#S256") instanceof String value ? value : null;
         String x5t = header.get("x5t") instanceof String value ? value : null;
-        Optional<X509Certificate> match = app.certificates().stream()
-                .filter(certificate -> {
-                    Thumbprints thumbprints = Thumbprints.of(certificate);
-                    return thumbprints.matchesX5tS256(x5tS256) || thumbprints.matchesX5t(x5t);
-                })
+        Optional<EmulatedKey> match = knownKeys.stream()
+                .filter(key -> key.matchesHeader(x5t, x5tS256))
                 .findFirst();
         if (match.isEmpty()) {
             String named = x5t != null ? x5t : x5tS256;
@@ -92,15 +94,20 @@ final class ClientAssertionVerifier {
     }
 
     private static boolean audienceMatches(Object aud, Set<String> audiences) {
-        Collection<?> named = aud instanceof Collection<?> list ? list : aud == null ? List.of() : List.of(aud);
-        return named.stream().anyMatch(audiences::contains);
+        return audiences(aud).stream().anyMatch(audiences::contains);
     }
 
-    private static String text(Object claim) {
+    /** The {@code aud} claim as a list: JWT allows a single string or an array of strings. */
+    static List<String> audiences(Object aud) {
+        Collection<?> named = aud instanceof Collection<?> list ? list : aud == null ? List.of() : List.of(aud);
+        return named.stream().filter(String.class::isInstance).map(String.class::cast).toList();
+    }
+
+    static String text(Object claim) {
         return claim instanceof String value && !value.isBlank() ? value : null;
     }
 
-    private static TokenRequestRejected invalid(String reason) {
+    static TokenRequestRejected invalid(String reason) {
         return TokenRequestRejected.of(AadstsError.INVALID_ASSERTION, "reason", reason);
     }
 }

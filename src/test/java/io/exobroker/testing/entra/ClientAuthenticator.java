@@ -4,32 +4,33 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
  * Decides whether the submitted credential proves the caller is the app: a client secret compared in
- * constant time against the app's secrets, or a client assertion checked by {@link ClientAssertionVerifier}.
+ * constant time against the app's secrets, or a client assertion. An assertion is a certificate one when its
+ * {@code iss} is the client id or its header names one of the app's keys by thumbprint (checked by
+ * {@link ClientAssertionVerifier}); otherwise it comes from an external issuer and is matched against the app's
+ * federated identity credentials ({@link FederatedAssertionVerifier}). Only credentials that have propagated to
+ * the token endpoint count.
  */
 final class ClientAuthenticator {
 
-    /** How the client proved its identity; {@code appidacr} is the claim Entra ID records it in. */
-    enum Method {
-        SECRET("1"), CERTIFICATE("2");
-
-        private final String appidacr;
-
-        Method(String appidacr) {
-            this.appidacr = appidacr;
-        }
-
-        String appidacr() {
-            return appidacr;
-        }
+    /** The credential that authenticated the client; {@code credentialId} as in {@link TokenGrant}. */
+    record Authenticated(CredentialKind kind, String credentialId) {
     }
 
     private final ClientAssertionVerifier assertions = new ClientAssertionVerifier();
+    private final FederatedAssertionVerifier federatedAssertions;
+    private final CredentialPropagation propagation;
 
-    Method authenticate(SubmittedCredentials submitted, EmulatedApp app, Set<String> audiences, Instant now)
+    ClientAuthenticator(FederatedAssertionVerifier federatedAssertions, CredentialPropagation propagation) {
+        this.federatedAssertions = federatedAssertions;
+        this.propagation = propagation;
+    }
+
+    Authenticated authenticate(SubmittedCredentials submitted, EmulatedApp app, Set<String> audiences, Instant now)
             throws TokenRequestRejected {
         boolean hasSecret = submitted.secret() != null;
         boolean hasAssertion = submitted.assertion() != null;
@@ -38,18 +39,37 @@ final class ClientAuthenticator {
         }
         if (hasSecret) {
             checkSecret(submitted.secret(), app, now);
-            return Method.SECRET;
+            return new Authenticated(CredentialKind.SECRET, null);
         }
         if (hasAssertion) {
             if (!ClientAssertionVerifier.JWT_BEARER.equals(submitted.assertionType())) {
                 throw TokenRequestRejected.of(AadstsError.MISSING_PARAMETER, "parameter", "client_assertion_type");
             }
-            assertions.verify(submitted.assertion(), app, audiences, now);
-            return Method.CERTIFICATE;
+            return authenticateAssertion(submitted.assertion(), app, audiences, now);
         }
         throw TokenRequestRejected.of(AadstsError.MISSING_CREDENTIAL);
     }
 
+    private Authenticated authenticateAssertion(String assertion, EmulatedApp app, Set<String> audiences,
+                                                Instant now) throws TokenRequestRejected {
+        CompactJwt jwt;
+        try {
+            jwt = CompactJwt.parse(assertion);
+        } catch (IllegalArgumentException e) {
+            throw ClientAssertionVerifier.invalid("The client assertion is not a well-formed compact JWS.");
+        }
+        List<EmulatedKey> knownKeys = propagation.keysKnownAt(app, now);
+        String issuer = ClientAssertionVerifier.text(jwt.claims().get("iss"));
+        boolean certificateAssertion = app.clientId().equalsIgnoreCase(issuer)
+                || ClientAssertionVerifier.namesOneOf(jwt.header(), app.keys());
+        if (certificateAssertion) {
+            EmulatedKey key = assertions.verify(jwt, app, knownKeys, audiences, now);
+            return new Authenticated(CredentialKind.CERTIFICATE, key.thumbprint());
+        }
+        FederatedCredential matched =
+                federatedAssertions.verify(jwt, propagation.federatedCredentialsKnownAt(app, now), now);
+        return new Authenticated(CredentialKind.FEDERATED, matched.name());
+    }
     /**
      * Every registered secret is compared (no early exit), on SHA-256 digests so that neither content nor
      * length of the submitted secret influences timing. A match on an expired secret yields AADSTS7000222,

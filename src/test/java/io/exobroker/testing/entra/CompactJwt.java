@@ -5,16 +5,20 @@ import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.util.Base64;
 import java.util.Map;
 
 /**
  * A JWS in compact serialisation, restricted to what Entra ID uses for client assertions and access
- * tokens: RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over {@code base64url(header).base64url(claims)}.
+ * tokens: RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over {@code base64url(header).base64url(claims)}, plus ES256
+ * (ECDSA P-256, signature as r||s) for assertions from external issuers.
  */
 record CompactJwt(Map<String, Object> header, Map<String, Object> claims, String signingInput, byte[] signature) {
 
     static final String RS256 = "RS256";
+    static final String ES256 = "ES256";
 
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder BASE64URL_DECODER = Base64.getUrlDecoder();
@@ -48,13 +52,21 @@ record CompactJwt(Map<String, Object> header, Map<String, Object> claims, String
         return header.get("alg") instanceof String alg ? alg : null;
     }
 
-    /** True when the header says RS256 and the signature verifies with {@code key}. */
+    /**
+     * True when the header names RS256 for an RSA key or ES256 for an EC key, and the signature verifies with
+     * {@code key}. Any other algorithm, including {@code none} and HMAC, never verifies.
+     */
     boolean isSignedBy(PublicKey key) {
-        if (!RS256.equals(algorithm())) {
+        String javaAlgorithm;
+        if (RS256.equals(algorithm()) && key instanceof RSAPublicKey) {
+            javaAlgorithm = "SHA256withRSA";
+        } else if (ES256.equals(algorithm()) && key instanceof ECPublicKey) {
+            javaAlgorithm = "SHA256withECDSAinP1363Format";
+        } else {
             return false;
         }
         try {
-            Signature verifier = Signature.getInstance("SHA256withRSA");
+            Signature verifier = Signature.getInstance(javaAlgorithm);
             verifier.initVerify(key);
             verifier.update(signingInput.getBytes(StandardCharsets.US_ASCII));
             return verifier.verify(signature);

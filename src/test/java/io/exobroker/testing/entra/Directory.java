@@ -39,6 +39,10 @@ final class Directory {
         update(tenantId, clientId, app -> app.withCertificate(certificate));
     }
 
+    void addFederatedCredential(String tenantId, String clientId, FederatedCredential credential) {
+        update(tenantId, clientId, app -> app.withFederatedCredential(credential));
+    }
+
     boolean tenantExists(String tenantId) {
         String tenant = normalise(tenantId);
         return explicitTenants.contains(tenant)
@@ -49,11 +53,31 @@ final class Directory {
         return Optional.ofNullable(apps.get(key(tenantId, clientId)));
     }
 
-    private void update(String tenantId, String clientId, UnaryOperator<EmulatedApp> change) {
-        EmulatedApp updated = apps.computeIfPresent(key(tenantId, clientId), (key, app) -> change.apply(app));
+    /** The app whose application object id this is, in that tenant. */
+    Optional<EmulatedApp> findByObjectId(String tenantId, String objectId) {
+        String tenant = normalise(tenantId);
+        return apps.values().stream()
+                .filter(app -> normalise(app.tenantId()).equals(tenant) && app.objectId().equalsIgnoreCase(objectId))
+                .findFirst();
+    }
+
+    /**
+     * Replaces the app with {@code change(app)} atomically, so that a check and the change it guards (a key-count
+     * limit and the key added) cannot interleave with another change. An exception thrown by {@code change}
+     * leaves the app as it was and reaches the caller.
+     */
+    EmulatedApp update(String tenantId, String clientId, UnaryOperator<EmulatedApp> change) {
+        EmulatedApp updated = apps.computeIfPresent(key(tenantId, clientId), (key, app) -> {
+            EmulatedApp changed = change.apply(app);
+            if (!key.equals(key(changed.tenantId(), changed.clientId()))) {
+                throw new IllegalArgumentException("an update cannot change the tenant or client id of an app");
+            }
+            return changed;
+        });
         if (updated == null) {
             throw new IllegalArgumentException("No app " + clientId + " registered in tenant " + tenantId);
         }
+        return updated;
     }
 
     static String key(String tenantId, String clientId) {

@@ -15,6 +15,8 @@ final class Observations {
     private final ConcurrentLinkedQueue<String> issuedTokens = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<RecordedRequest> requests = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> unexpectedRequests = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<TokenGrant> grants = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> outboundRequests = new ConcurrentLinkedQueue<>();
 
     void request(RecordedRequest request) {
         requests.add(request);
@@ -32,9 +34,23 @@ final class Observations {
                 .incrementAndGet();
     }
 
-    void tokenIssued(String accessToken) {
+    void tokenIssued(String accessToken, TokenGrant grant) {
         successfulTokenCalls.incrementAndGet();
         issuedTokens.add(accessToken);
+        grants.add(grant);
+    }
+
+    /** {@code GET url} of a request the emulator itself made (issuer metadata of federated credentials). */
+    void outboundRequest(String requestLine) {
+        outboundRequests.add(requestLine);
+    }
+
+    List<TokenGrant> grants() {
+        return List.copyOf(grants);
+    }
+
+    List<String> outboundRequests() {
+        return List.copyOf(outboundRequests);
     }
 
     int tokenCalls() {
@@ -69,5 +85,7 @@ final class Observations {
         issuedTokens.clear();
         requests.clear();
         unexpectedRequests.clear();
+        grants.clear();
+        outboundRequests.clear();
     }
 }

@@ -3,6 +3,7 @@ package io.exobroker.testing.entra;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -25,15 +26,16 @@ final class TokenEndpoint {
     private final Observations observations;
     private final AccessTokenMinter minter;
     private final Clock clock;
-    private final ClientAuthenticator authenticator = new ClientAuthenticator();
+    private final ClientAuthenticator authenticator;
 
     TokenEndpoint(String authorityHost, Directory directory, FaultSchedule faults, Observations observations,
-                  AccessTokenMinter minter, Clock clock) {
+                  AccessTokenMinter minter, ClientAuthenticator authenticator, Clock clock) {
         this.authorityHost = authorityHost;
         this.directory = directory;
         this.faults = faults;
         this.observations = observations;
         this.minter = minter;
+        this.authenticator = authenticator;
         this.clock = clock;
     }
 
@@ -90,12 +92,14 @@ final class TokenEndpoint {
         }
         EmulatedApp app = directory.find(tenant, submitted.clientId())
                 .orElseThrow(() -> TokenRequestRejected.of(AadstsError.APPLICATION_NOT_FOUND));
-        ClientAuthenticator.Method method =
-                authenticator.authenticate(submitted, app, audiences(exchange), clock.instant());
+        Instant now = clock.instant();
+        ClientAuthenticator.Authenticated authenticated =
+                authenticator.authenticate(submitted, app, audiences(exchange), now);
         ResourceScope scope = ResourceScope.parse(form.get("scope"));
 
-        String accessToken = minter.mint(app, scope, method);
-        observations.tokenIssued(accessToken);
+        String accessToken = minter.mint(app, scope, authenticated.kind());
+        observations.tokenIssued(accessToken, new TokenGrant(now, app.tenantId(), app.clientId(),
+                authenticated.kind(), authenticated.credentialId(), scope.resource()));
         long lifetime = app.tokenLifetime().toSeconds();
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("token_type", "Bearer");

@@ -61,6 +61,19 @@ public final class BearerTokenCheck {
 
     /** Checks an {@code Authorization} header value (may be null) for a call that needs {@code requiredRole}. */
     public Verdict check(String authorization, String requiredRole) {
+        Verdict authenticated = authenticate(authorization);
+        if (authenticated.accepted() && !authenticated.roles().contains(requiredRole)) {
+            return new Verdict(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.",
+                    authenticated.claims());
+        }
+        return authenticated;
+    }
+
+    /**
+     * Checks that the header carries a valid app-only Graph token for the tenant, whatever its roles: for calls
+     * whose authorisation depends on more than one role (an app rolling its own keys, Exchange RBAC).
+     */
+    public Verdict authenticate(String authorization) {
         if (authorization == null || authorization.length() <= BEARER.length()
                 || !authorization.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
             return Verdict.unauthenticated("Access token is empty.");
@@ -83,10 +96,6 @@ public final class BearerTokenCheck {
         if (claims.get("nbf") instanceof Number nbf && Instant.ofEpochSecond(nbf.longValue()).minus(SKEW).isAfter(now)) {
             return new Verdict(401, "InvalidAuthenticationToken", "Lifetime validation failed, the token is not yet valid.", claims);
         }
-        Verdict valid = new Verdict(202, null, null, claims);
-        if (!valid.roles().contains(requiredRole)) {
-            return new Verdict(403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", claims);
-        }
-        return valid;
+        return new Verdict(202, null, null, claims);
     }
 }

@@ -19,9 +19,11 @@ import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -80,6 +82,55 @@ public final class TestCertificates {
         } catch (CertIOException | OperatorCreationException | GeneralSecurityException e) {
             throw new IllegalStateException("Cannot create self-signed certificate for " + commonName, e);
         }
+    }
+
+    /**
+     * A self-signed certificate authority (basic constraints CA, key usage certificate signing), for tests where a
+     * tenant trusts only certificates its own CA issued.
+     */
+    public static TestCertificate certificateAuthority(String commonName, Duration validity) {
+        KeyPair keyPair = newRsaKeyPair();
+        X500Name subject = name(commonName);
+        Instant now = Instant.now();
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serialNumber(),
+                Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), subject, keyPair.getPublic());
+        try {
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            return new TestCertificate(keyPair, sign(builder, keyPair));
+        } catch (CertIOException | OperatorCreationException | GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot create certificate authority " + commonName, e);
+        }
+    }
+
+    /** An RSA-2048 end-entity certificate for a fresh key pair, issued (signed) by {@code issuer}. */
+    public static TestCertificate issuedBy(TestCertificate issuer, String commonName, Duration validity) {
+        KeyPair keyPair = newRsaKeyPair();
+        Instant now = Instant.now();
+        try {
+            X500Name issuerName = new JcaX509CertificateHolder(issuer.certificate()).getSubject();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuerName, serialNumber(),
+                    Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), name(commonName),
+                    keyPair.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            return new TestCertificate(keyPair, sign(builder, issuer.keyPair()));
+        } catch (CertIOException | OperatorCreationException | GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot issue certificate " + commonName, e);
+        }
+    }
+
+    private static X500Name name(String commonName) {
+        return new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.CN, commonName).build();
+    }
+
+    private static BigInteger serialNumber() {
+        return new BigInteger(64, RANDOM).abs().add(BigInteger.ONE);
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer)
+            throws OperatorCreationException, GeneralSecurityException {
+        ContentSigner contentSigner = new JcaContentSignerBuilder("SHA256withRSA").build(signer.getPrivate());
+        return new JcaX509CertificateConverter().getCertificate(builder.build(contentSigner));
     }
 
     private static KeyPair newRsaKeyPair() {
