@@ -14,6 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,8 +73,11 @@ class TokenReviewVerifierTest {
 
     @Test
     void neverReusesAReviewPastTheTokensExpiry() {
+        // exp is in whole seconds and the test clock runs with real time: issue at the next whole second, so the
+        // token lives at least 60 s from now however slowly the first review is answered
+        Instant nextSecond = cluster.clock.instant().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
         String token = cluster.emulator.token("low-code", "n8n").audiences(ClusterFixture.AUDIENCE)
-                .lifetime(Duration.ofSeconds(60)).issue();
+                .issuedAt(nextSecond).lifetime(Duration.ofSeconds(60)).issue();
         verify(token);
 
         cluster.clock.advance(Duration.ofSeconds(59));
