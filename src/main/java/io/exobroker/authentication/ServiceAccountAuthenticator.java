@@ -32,8 +32,11 @@ import java.util.function.Consumer;
  * is a plain {@link Caller}, so policy, rate limits and the admin flag apply exactly as for API keys.
  *
  * <p>Only credentials shaped like a JWT come here, and only when {@code broker.kubernetes-auth.enabled}; API keys
- * are matched first and keep working unchanged. Failures are {@code unauthenticated} (the token is not accepted),
- * {@code forbidden} (a valid token whose account no caller claims, or several do) or {@code kubernetes_unavailable}.
+ * are matched first and keep working unchanged. The verifier is handed the current claims, so a token naming an
+ * account that no single caller claims is refused from its own claims, before Kubernetes is asked. Failures are
+ * {@code unauthenticated} (the token is not accepted, or no caller could authenticate as the account it names),
+ * {@code forbidden} (the caller records changed while Kubernetes was asked, and no caller claims the account any
+ * more) or {@code kubernetes_unavailable}.
  */
 @ApplicationScoped
 public class ServiceAccountAuthenticator {
@@ -97,7 +100,7 @@ public class ServiceAccountAuthenticator {
         }
         CompletableFuture<ServiceAccount> verified;
         try {
-            verified = verifier().verify(token);
+            verified = verifier().verify(token, claims());
         } catch (RuntimeException e) {
             verified = CompletableFuture.failedFuture(e);
         }

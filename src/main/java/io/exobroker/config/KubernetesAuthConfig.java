@@ -56,4 +56,12 @@ public interface KubernetesAuthConfig {
     /** token-review mode: how long a successful review is reused, never past the token's own expiry. */
     @WithDefault("60s")
     Duration cacheTtl();
+
+    /**
+     * Test setups only: accept {@code http://} for {@code api-server} and {@code jwks-url}. Over plain HTTP anyone
+     * on the path reads the broker's own token and answers reviews or serves keys of their choosing, so the broker
+     * refuses to start with an {@code http://} address unless this is set.
+     */
+    @WithDefault("false")
+    boolean allowInsecureHttp();
 }

@@ -61,10 +61,19 @@ class ServiceAccountCallersJwksTest {
     }
 
     @Test
-    void forbidsAValidTokenOfAServiceAccountNoCallerClaims() {
+    void refusesAValidTokenOfAServiceAccountNoCallerClaims() {
         token(callerToken(KubernetesTestEnvironment.STRANGER_NAMESPACE, KubernetesTestEnvironment.STRANGER_ACCOUNT))
-                .then().statusCode(403).body("code", equalTo("forbidden"))
-                .body("detail", containsString("team-b/stranger"));
+                .then().statusCode(401).body("code", equalTo("unauthenticated"))
+                .body("detail", containsString("service account team-b/stranger"))
+                .body("detail", containsString("claimed by no caller record"));
+    }
+
+    @Test
+    void answersExpiryAndNotBeforeBeyondAnyTimeWithUnauthenticatedNeverAServerError() {
+        for (Object value : KubernetesTestEnvironment.TIMES_NO_CLUSTER_WRITES) {
+            rejects(forged().claim("exp", value), "'exp'");
+            rejects(forged().claim("nbf", value), "'nbf'");
+        }
     }
 
     @Test

@@ -141,14 +141,82 @@ class ServiceAccountCallersTest {
     }
 
     @Test
-    void forbidsAValidTokenOfAServiceAccountNoCallerClaims() {
+    void refusesTokensOfAccountsNoCallerClaimsWithoutAskingTheApiServer() {
         String stranger = callerToken(KubernetesTestEnvironment.STRANGER_NAMESPACE, KubernetesTestEnvironment.STRANGER_ACCOUNT);
+        cluster.createServiceAccount("attacker", "forger");
+        cluster.createServiceAccount(KubernetesTestEnvironment.STRANGER_NAMESPACE, Fixtures.K8S_ONLY_ACCOUNT);
+        List<String> forgedTokens = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            forgedTokens.add(cluster.token("attacker", "forger").audiences(KubernetesTestEnvironment.AUDIENCE)
+                    .signedWithUnpublishedKey().issue());
+        }
+        forgedTokens.add(cluster.token(KubernetesTestEnvironment.STRANGER_NAMESPACE, Fixtures.K8S_ONLY_ACCOUNT)
+                .audiences(KubernetesTestEnvironment.AUDIENCE).signedWithUnpublishedKey().issue());
+        int before = cluster.tokenReviews();
+        int logMark = CapturedLogs.install().lines().size();
 
-        token(stranger).then().statusCode(403).body("code", equalTo("forbidden"))
-                .body("detail", containsString("service account team-b/stranger is not mapped to any caller"));
+        token(stranger).then().statusCode(401).contentType("application/problem+json")
+                .body("code", equalTo("unauthenticated"))
+                .body("detail", containsString("service account team-b/stranger"))
+                .body("detail", containsString("claimed by no caller record"));
+        for (String forgedToken : forgedTokens) {
+            token(forgedToken).then().statusCode(401).body("code", equalTo("unauthenticated"))
+                    .body("detail", containsString("claimed by no caller record"));
+        }
 
-        assertThat(CapturedLogs.install().matching("token_request", "caller=-", "outcome=forbidden",
-                "service_account=team-b/stranger")).isNotEmpty();
+        assertThat(cluster.tokenReviews()).as("no TokenReview for an account no caller claims").isEqualTo(before);
+        assertThat(linesSince(logMark)).filteredOn(line -> line.contains("token_request"))
+                .hasSize(forgedTokens.size() + 1)
+                .allSatisfy(line -> assertThat(line).contains("caller=-", "outcome=unauthenticated", "service_account=-"));
+        assertThat(given().get("/q/metrics").asString())
+                .contains("broker_kubernetes_auth_total{outcome=\"unauthenticated\",reason=\"unclaimed\"}");
+    }
+
+    @Test
+    void refusesAReviewThatAuthenticatesAnotherAccountThanTheTokenNames() {
+        String n8n = n8nToken();
+        cluster.answerReviewsAs(Fixtures.K8S_ADMIN_NAMESPACE, Fixtures.K8S_ADMIN_ACCOUNT);
+        int logMark = CapturedLogs.install().lines().size();
+
+        given().header("Authorization", "Bearer " + n8n).get("/v1/admin/registrations").then().statusCode(401)
+                .body("code", equalTo("unauthenticated"))
+                .body("detail", containsString("security/auditor"))
+                .body("detail", containsString("low-code/n8n"));
+        cluster.clearFaults();
+
+        assertThat(linesSince(logMark)).noneMatch(line -> line.contains("security/auditor") && line.contains("exo.audit"));
+        given().header("Authorization", "Bearer " + n8nToken()).get("/v1/admin/registrations").then().statusCode(403);
+    }
+
+    @Test
+    void refusesAReviewThatDoesNotPlaceTheAccountInTheServiceAccountGroups() {
+        cluster.omitReviewGroup("system:serviceaccounts");
+        token(n8nToken()).then().statusCode(401).body("code", equalTo("unauthenticated"))
+                .body("detail", containsString("system:serviceaccounts"));
+        cluster.clearFaults();
+        cluster.omitReviewGroup("system:serviceaccounts:" + Fixtures.K8S_NAMESPACE);
+        token(n8nToken()).then().statusCode(401).body("detail", containsString("system:serviceaccounts:low-code"));
+        cluster.clearFaults();
+
+        token(n8nToken()).then().statusCode(200);
+    }
+
+    @Test
+    void answersExpiryAndNotBeforeBeyondAnyTimeWithUnauthenticatedNeverAServerError() {
+        int before = cluster.tokenReviews();
+        int logMark = CapturedLogs.install().lines().size();
+
+        for (Object value : KubernetesTestEnvironment.TIMES_NO_CLUSTER_WRITES) {
+            token(forged().claim("exp", value).issue()).then().statusCode(401)
+                    .contentType("application/problem+json").body("code", equalTo("unauthenticated"))
+                    .body("detail", containsString("'exp'"));
+            token(forged().claim("nbf", value).issue()).then().statusCode(401)
+                    .contentType("application/problem+json").body("code", equalTo("unauthenticated"))
+                    .body("detail", containsString("'nbf'"));
+        }
+
+        assertThat(cluster.tokenReviews()).isEqualTo(before);
+        assertThat(linesSince(logMark)).noneMatch(line -> line.contains("failed unexpectedly") || line.contains("\tat "));
     }
 
     @Test
@@ -237,7 +305,7 @@ class ServiceAccountCallersTest {
         assertion(forged().unsigned().issue()).post(OAUTH2).then()
                 .statusCode(401).body("error", equalTo("invalid_client"));
         assertion(callerToken(KubernetesTestEnvironment.STRANGER_NAMESPACE, KubernetesTestEnvironment.STRANGER_ACCOUNT))
-                .post(OAUTH2).then().statusCode(400).body("error", equalTo("unauthorized_client"));
+                .post(OAUTH2).then().statusCode(401).body("error", equalTo("invalid_client"));
         cluster.setFault(ApiServerFault.serverError(503, Duration.ofSeconds(7)));
         assertion(n8nToken()).post(OAUTH2).then()
                 .statusCode(503).body("error", equalTo("temporarily_unavailable")).header("Retry-After", equalTo("7"));
@@ -286,16 +354,18 @@ class ServiceAccountCallersTest {
     }
 
     @Test
-    void forbidsAServiceAccountThatTwoCallerRecordsClaim() throws IOException {
+    void refusesAServiceAccountThatTwoCallerRecordsClaimWithoutAskingTheApiServer() throws IOException {
         Path callers = BrokerTestEnvironment.storeDir().resolve("callers");
         String claim = "{\"service_accounts\": \"" + Fixtures.K8S_NAMESPACE + "/" + Fixtures.K8S_ONLY_ACCOUNT
                 + "\", \"registrations\": \"*\"}";
         Files.writeString(callers.resolve("k8s-impostor.json"), claim);
         try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> token(n8nToken()).statusCode() == 403);
+            await().atMost(Duration.ofSeconds(5)).until(() -> token(n8nToken()).statusCode() == 401);
+            int before = cluster.tokenReviews();
 
-            token(n8nToken()).then().statusCode(403)
+            token(n8nToken()).then().statusCode(401).body("code", equalTo("unauthenticated"))
                     .body("detail", containsString("claimed by more than one caller record"));
+            assertThat(cluster.tokenReviews()).isEqualTo(before);
             given().get("/q/health/ready").then().statusCode(200)
                     .body("checks.find { it.name == 'store' }.data.problems", greaterThanOrEqualTo(2));
             assertThat(CapturedLogs.install().matching("callers/k8s-impostor", "service_accounts",
@@ -312,6 +382,11 @@ class ServiceAccountCallersTest {
         cluster.revoke(replaced);
 
         token(n8nToken()).then().statusCode(200);
+    }
+
+    private static List<String> linesSince(int mark) {
+        List<String> lines = CapturedLogs.install().lines();
+        return lines.subList(mark, lines.size());
     }
 
     private HttpRequest post(String authorization) {

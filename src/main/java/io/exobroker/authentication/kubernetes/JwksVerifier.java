@@ -1,6 +1,7 @@
 package io.exobroker.authentication.kubernetes;
 
 import io.exobroker.caller.ServiceAccount;
+import io.exobroker.caller.ServiceAccountClaims;
 import io.exobroker.metrics.BrokerMetrics;
 
 import java.net.URI;
@@ -15,8 +16,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * jwks mode: verifies tokens locally against the signing keys the cluster publishes ({@code /openid/v1/jwks}), with
  * no API call per token. Checks, in order: size and shape, the algorithm (RS256 or ES256 only), {@code iss},
- * {@code aud}, {@code exp}/{@code nbf} with a small leeway, the {@code kubernetes.io} service-account claims, then the
- * signature with the key the token names.
+ * {@code aud}, {@code exp}/{@code nbf} with a small leeway, the {@code kubernetes.io} service-account claims and that
+ * exactly one caller claims the account they name (so a token no caller could use costs no key fetch and no signature
+ * check), then the signature with the key the token names.
  *
  * <p>Keys are fetched on first use and kept. A token naming an unknown {@code kid} (the cluster rotated its key) makes
  * the verifier fetch the keys again, at most once per {@link #MIN_REFETCH_INTERVAL}, so junk {@code kid}s cannot
@@ -55,7 +57,7 @@ public final class JwksVerifier implements ServiceAccountTokenVerifier {
     }
 
     @Override
-    public CompletableFuture<ServiceAccount> verify(String token) {
+    public CompletableFuture<ServiceAccount> verify(String token, ServiceAccountClaims claims) {
         ServiceAccountToken parsed;
         ServiceAccount account;
         try {
@@ -64,7 +66,7 @@ public final class JwksVerifier implements ServiceAccountTokenVerifier {
             parsed.checkIssuer(issuer);
             parsed.checkAudience(audience);
             parsed.checkTimes(clock.instant());
-            account = parsed.serviceAccount();
+            account = parsed.accountClaimedIn(claims);
         } catch (TokenRejected rejected) {
             return CompletableFuture.failedFuture(rejected);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.authentication.kubernetes.TokenRejected.Reason;
 import io.exobroker.caller.ServiceAccount;
+import io.exobroker.caller.ServiceAccountClaims;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,6 +27,8 @@ public final class ServiceAccountToken {
     public static final int MAX_LENGTH = 8192;
     /** Clock skew tolerated between the broker and the API server on {@code exp} and {@code nbf}. */
     public static final Duration LEEWAY = Duration.ofSeconds(30);
+    /** The latest {@code exp} or {@code nbf} read as a time: the last second of the year 9999. */
+    static final long LATEST_EPOCH_SECOND = 253_402_300_799L;
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Three base64url parts, the first a JSON object ({@code eyJ} is the base64url of <code>{"</code>). */
@@ -136,6 +139,25 @@ public final class ServiceAccountToken {
         return account;
     }
 
+    /**
+     * The service account the token names (see {@link #serviceAccount()}), provided exactly one caller record claims
+     * it. Asked of the token's own, unverified claims: when no caller could authenticate as the account whatever
+     * Kubernetes said, the token is refused before it costs a key fetch, a signature check, a review or a cache entry.
+     */
+    public ServiceAccount accountClaimedIn(ServiceAccountClaims claims) {
+        ServiceAccount account = serviceAccount();
+        if (claims.owner(account).isPresent()) {
+            return account;
+        }
+        if (claims.isContested(account)) {
+            throw new TokenRejected(Reason.CONTESTED, "the token names the service account " + account
+                    + ", which is claimed by more than one caller record, so it authenticates as none; see the store"
+                    + " problems");
+        }
+        throw new TokenRejected(Reason.UNCLAIMED, "the token names the service account " + account
+                + ", which is claimed by no caller record: add it to a caller record's service_accounts");
+    }
+
     public String algorithm() {
         return algorithm;
     }
@@ -194,15 +216,22 @@ public final class ServiceAccountToken {
         return List.copyOf(audiences);
     }
 
+    /**
+     * A NumericDate as Kubernetes writes it: whole seconds. Anything else is forged, and is refused here because a
+     * number beyond a {@code long} would wrap (2^64 + t reads as t) and one beyond an {@code Instant} would throw
+     * further on, which an unauthenticated caller must never be able to turn into a 500.
+     */
     private static Optional<Instant> time(JsonNode claims, String field) {
         JsonNode value = claims.get(field);
         if (value == null || value.isNull()) {
             return Optional.empty();
         }
-        if (!value.isNumber()) {
-            throw new TokenRejected(Reason.MALFORMED, "the token's '" + field + "' is not a number");
+        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0
+                || value.longValue() > LATEST_EPOCH_SECOND) {
+            throw new TokenRejected(Reason.MALFORMED, "the token's '" + field
+                    + "' is not a time in whole seconds between 1970 and 9999");
         }
-        return Optional.of(Instant.ofEpochSecond(value.asLong()));
+        return Optional.of(Instant.ofEpochSecond(value.longValue()));
     }
 
     /** {@code "kubernetes.io": {"namespace": ..., "serviceaccount": {"name": ...}}}, as bound tokens carry it. */

@@ -1,6 +1,7 @@
 package io.exobroker.authentication.kubernetes;
 
 import io.exobroker.caller.ServiceAccount;
+import io.exobroker.caller.ServiceAccountClaims;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -14,6 +15,10 @@ public interface ServiceAccountTokenVerifier {
     /**
      * The token's service account, or a failure: {@link TokenRejected} when the token is not accepted,
      * {@link KubernetesUnavailable} when Kubernetes could not be asked.
+     *
+     * @param claims which caller each account authenticates as: a token naming an account that no single caller
+     *               claims is refused from its own (unverified) claims, before it costs a key fetch, a signature
+     *               check, a review or a cache entry
      */
-    CompletableFuture<ServiceAccount> verify(String token);
+    CompletableFuture<ServiceAccount> verify(String token, ServiceAccountClaims claims);
 }

@@ -11,7 +11,7 @@ public final class TokenRejected extends RuntimeException {
     /** Why, as a bounded set: each value is also a {@code reason} tag of {@code broker_kubernetes_auth_total}. */
     public enum Reason {
         TOO_LARGE, MALFORMED, UNSUPPORTED_ALGORITHM, UNKNOWN_KEY, KEY_MISMATCH, BAD_SIGNATURE, EXPIRED, NOT_YET_VALID,
-        WRONG_AUDIENCE, WRONG_ISSUER, NOT_A_SERVICE_ACCOUNT, REVIEW_REJECTED;
+        WRONG_AUDIENCE, WRONG_ISSUER, NOT_A_SERVICE_ACCOUNT, UNCLAIMED, CONTESTED, REVIEW_REJECTED, REVIEW_MISMATCH;
 
         public String label() {
             return name().toLowerCase(Locale.ROOT);

@@ -5,12 +5,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.exobroker.authentication.kubernetes.TokenRejected.Reason;
 import io.exobroker.caller.ServiceAccount;
+import io.exobroker.caller.ServiceAccountClaims;
 import io.exobroker.metrics.BrokerMetrics;
+import io.quarkus.logging.Log;
 
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -23,17 +26,24 @@ import java.util.concurrent.Semaphore;
  * service account (and the pod a token is bound to) still exists, so a deleted workload stops authenticating at once,
  * or at the latest when its cached review ends.
  *
- * <p>Work is bounded three ways. Cheap local checks (size, shape, expiry, audience) run first, so expired or
- * misdirected tokens never reach the API server. Answers are cached by the token's SHA-256: a successful review for
- * {@code cache-ttl} but never past the token's {@code exp}, a refusal for {@link #NEGATIVE_TTL}; concurrent requests
- * with one token share one review. And at most {@link #MAX_CONCURRENT_REVIEWS} reviews are in flight: beyond that
- * callers get {@code kubernetes_unavailable} rather than queueing behind junk.
+ * <p>Work is bounded three ways. Cheap local checks (size, shape, expiry, audience, the {@code kubernetes.io}
+ * claims agreeing with {@code sub}, and the account they name being claimed by exactly one caller) run first, so
+ * expired, misdirected or forged tokens naming accounts no caller claims never reach the API server, take no review
+ * slot and fill no cache. Answers are cached by the token's SHA-256: a successful review for {@code cache-ttl} but
+ * never past the token's {@code exp}, a refusal for {@link #NEGATIVE_TTL}; concurrent requests with one token share
+ * one review. And at most {@link #MAX_CONCURRENT_REVIEWS} reviews are in flight: beyond that callers get
+ * {@code kubernetes_unavailable} rather than queueing behind junk.
+ *
+ * <p>A review is believed only when it agrees with the token: it must authenticate the very account the token names,
+ * as a member of {@code system:serviceaccounts} and {@code system:serviceaccounts:<namespace>}, for the broker's
+ * audience. An API server that says otherwise is broken or not the cluster's, and its answer is refused.
  */
 public final class TokenReviewVerifier implements ServiceAccountTokenVerifier {
 
     static final String PATH = "/apis/authentication.k8s.io/v1/tokenreviews";
     static final int MAX_CONCURRENT_REVIEWS = 32;
     static final Duration NEGATIVE_TTL = Duration.ofSeconds(10);
+    static final String SERVICE_ACCOUNTS_GROUP = "system:serviceaccounts";
     static final int MAX_CACHED = 10_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -58,13 +68,15 @@ public final class TokenReviewVerifier implements ServiceAccountTokenVerifier {
     }
 
     @Override
-    public CompletableFuture<ServiceAccount> verify(String token) {
+    public CompletableFuture<ServiceAccount> verify(String token, ServiceAccountClaims claims) {
         ServiceAccountToken parsed;
+        ServiceAccount named;
         try {
             parsed = ServiceAccountToken.parse(token);
             JsonWebKeySet.requireSupported(parsed.algorithm());
             parsed.checkTimes(clock.instant());
             parsed.checkAudience(audience);
+            named = parsed.accountClaimedIn(claims);
         } catch (TokenRejected rejected) {
             return CompletableFuture.failedFuture(rejected);
         }
@@ -88,7 +100,7 @@ public final class TokenReviewVerifier implements ServiceAccountTokenVerifier {
         metrics.kubernetesReviewCache("miss");
         CompletableFuture<ServiceAccount> reviewed;
         try {
-            reviewed = review(token, parsed, digest);
+            reviewed = review(token, parsed, named, digest);
         } catch (RuntimeException e) {
             reviewed = CompletableFuture.failedFuture(e);
         }
@@ -103,7 +115,8 @@ public final class TokenReviewVerifier implements ServiceAccountTokenVerifier {
         return mine.copy();
     }
 
-    private CompletableFuture<ServiceAccount> review(String token, ServiceAccountToken parsed, String digest) {
+    private CompletableFuture<ServiceAccount> review(String token, ServiceAccountToken parsed, ServiceAccount named,
+                                                     String digest) {
         if (!reviews.tryAcquire()) {
             return CompletableFuture.failedFuture(new KubernetesUnavailable("the broker has " + MAX_CONCURRENT_REVIEWS
                     + " token reviews in flight already", Duration.ofSeconds(1)));
@@ -125,12 +138,16 @@ public final class TokenReviewVerifier implements ServiceAccountTokenVerifier {
                 }
                 throw KubernetesApi.unavailable("the TokenReview failed: " + cause.getClass().getSimpleName());
             }
-            return answer(response, parsed, digest);
+            return answer(response, parsed, named, digest);
         });
     }
 
-    /** Reads the API server's answer; caches what it says about the token (never what it says about itself). */
-    private ServiceAccount answer(KubernetesApi.Response response, ServiceAccountToken parsed, String digest) {
+    /**
+     * Reads the API server's answer; caches what it says about the token (never what it says about itself), and a
+     * success only when it agrees with what the token names.
+     */
+    private ServiceAccount answer(KubernetesApi.Response response, ServiceAccountToken parsed, ServiceAccount named,
+                                  String digest) {
         int status = response.status();
         if (status != 200 && status != 201) {
             metrics.kubernetesRequest("token_review", "status_" + statusClass(status));
@@ -167,11 +184,17 @@ public final class TokenReviewVerifier implements ServiceAccountTokenVerifier {
         ServiceAccount account = ServiceAccount.fromUsername(result.path("user").path("username").asText(null))
                 .orElseThrow(() -> refuse(digest, now, new TokenRejected(Reason.NOT_A_SERVICE_ACCOUNT,
                         "the token authenticates a Kubernetes user that is not a service account")));
-        boolean audienceConfirmed = false;
-        for (JsonNode confirmed : result.path("audiences")) {
-            audienceConfirmed |= audience.equals(confirmed.asText());
+        if (!account.equals(named)) {
+            throw refuse(digest, now, mismatch("Kubernetes authenticated the token as the service account " + account
+                    + ", but the token names " + named));
         }
-        if (!audienceConfirmed) {
+        for (String group : List.of(SERVICE_ACCOUNTS_GROUP, SERVICE_ACCOUNTS_GROUP + ":" + account.namespace())) {
+            if (!contains(result.path("user").path("groups"), group)) {
+                throw refuse(digest, now, mismatch("the API server's review does not place the service account "
+                        + account + " in the group " + group + ", as it does for every service account"));
+            }
+        }
+        if (!contains(result.path("audiences"), audience)) {
             throw refuse(digest, now, new TokenRejected(Reason.WRONG_AUDIENCE,
                     "the API server did not confirm the audience '" + audience + "' for the token"));
         }
@@ -181,9 +204,29 @@ public final class TokenReviewVerifier implements ServiceAccountTokenVerifier {
         return account;
     }
 
+    /** Successful reviews held in the cache. */
+    int cachedReviews() {
+        return accepted.size();
+    }
+
     private TokenRejected refuse(String digest, Instant now, TokenRejected rejection) {
         refused.put(digest, rejection, now.plus(NEGATIVE_TTL));
         return rejection;
+    }
+
+    /** A review at odds with the token: the API server is broken or not the cluster's, which an operator must hear. */
+    private static TokenRejected mismatch(String detail) {
+        Log.warnf("Kubernetes service-account authentication: refused a TokenReview answer: %s", detail);
+        return new TokenRejected(Reason.REVIEW_MISMATCH, detail + "; the answer is not trusted");
+    }
+
+    private static boolean contains(JsonNode array, String text) {
+        for (JsonNode entry : array) {
+            if (entry.isTextual() && text.equals(entry.asText())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private byte[] requestBody(String token) {

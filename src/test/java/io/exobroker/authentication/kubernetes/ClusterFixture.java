@@ -1,6 +1,8 @@
 package io.exobroker.authentication.kubernetes;
 
+import io.exobroker.caller.Caller;
 import io.exobroker.caller.ServiceAccount;
+import io.exobroker.caller.ServiceAccountClaims;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.testing.kubernetes.KubernetesApiEmulator;
 import io.exobroker.testing.kubernetes.MountedServiceAccount;
@@ -9,8 +11,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
@@ -25,6 +30,8 @@ final class ClusterFixture implements AutoCloseable {
     static final String AUDIENCE = "exo-token-broker";
     static final String NAMESPACE = "low-code";
     static final String ACCOUNT = "n8n";
+    /** What the store says: one caller claims {@code low-code/n8n}, and no other account is claimed. */
+    static final ServiceAccountClaims CLAIMS = ServiceAccountClaims.of(List.of(caller("k8s-n8n", NAMESPACE + "/" + ACCOUNT)));
 
     final MutableClock clock = new MutableClock();
     final KubernetesApiEmulator emulator = KubernetesApiEmulator.start(clock);
@@ -45,14 +52,29 @@ final class ClusterFixture implements AutoCloseable {
         return emulator.token(NAMESPACE, ACCOUNT).audiences(AUDIENCE).issue();
     }
 
+    /** A caller record claiming these service accounts ({@code <namespace>/<name>}). */
+    static Caller caller(String id, String... accounts) {
+        return new Caller(id, null, List.of("*"), List.of("*"), false, Optional.empty(),
+                Stream.of(accounts).map(account -> ServiceAccount.parse(account).orElseThrow()).toList());
+    }
+
     /** The account a verifier proves, waiting at most ten seconds. */
     static ServiceAccount verified(ServiceAccountTokenVerifier verifier, String token) {
-        return verifier.verify(token).orTimeout(10, TimeUnit.SECONDS).join();
+        return verified(verifier, token, CLAIMS);
+    }
+
+    static ServiceAccount verified(ServiceAccountTokenVerifier verifier, String token, ServiceAccountClaims claims) {
+        return verifier.verify(token, claims).orTimeout(10, TimeUnit.SECONDS).join();
     }
 
     /** The failure a verifier answers a token with, which must be of the given type. */
     static <T extends Throwable> T failure(ServiceAccountTokenVerifier verifier, String token, Class<T> type) {
-        Throwable failure = catchThrowable(() -> verified(verifier, token));
+        return failure(verifier, token, CLAIMS, type);
+    }
+
+    static <T extends Throwable> T failure(ServiceAccountTokenVerifier verifier, String token, ServiceAccountClaims claims,
+                                           Class<T> type) {
+        Throwable failure = catchThrowable(() -> verified(verifier, token, claims));
         assertThat(failure).isInstanceOf(CompletionException.class).cause().isInstanceOf(type);
         return type.cast(failure.getCause());
     }

@@ -4,6 +4,7 @@ import io.exobroker.authentication.kubernetes.TokenRejected.Reason;
 import io.exobroker.caller.ServiceAccount;
 import io.exobroker.testing.kubernetes.ApiServerFault;
 import io.exobroker.testing.kubernetes.KubernetesApiEmulator;
+import io.exobroker.testing.kubernetes.KubernetesTestEnvironment;
 import io.exobroker.testing.kubernetes.ProjectedTokenBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -182,6 +183,32 @@ class JwksVerifierTest {
 
         assertThat(unavailable.detail()).as("fetched without the broker's token").contains("answered HTTP 401");
         assertThat(cluster.emulator.jwksFetches()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesTokensOfAccountsNoCallerClaimsBeforeLookingAtKeys() {
+        cluster.emulator.createServiceAccount("team-b", "stranger");
+        verify(cluster.callerToken());
+        cluster.clock.advance(JwksVerifier.MIN_REFETCH_INTERVAL);
+        ProjectedTokenBuilder stranger = cluster.emulator.token("team-b", "stranger").audiences(ClusterFixture.AUDIENCE);
+
+        TokenRejected unknownKey = rejected(stranger.keyId("published-by-nobody"));
+        TokenRejected validButUnclaimed = rejected(cluster.emulator.token("team-b", "stranger")
+                .audiences(ClusterFixture.AUDIENCE));
+
+        assertThat(unknownKey.reason()).isEqualTo(Reason.UNCLAIMED);
+        assertThat(validButUnclaimed.reason()).isEqualTo(Reason.UNCLAIMED);
+        assertThat(validButUnclaimed.detail()).contains("team-b/stranger");
+        assertThat(cluster.emulator.jwksFetches()).as("an unknown kid of an unclaimed account fetches nothing").isEqualTo(1);
+    }
+
+    @Test
+    void rejectsExpiryAndNotBeforeThatAreNoTimeInWholeSecondsBeforeLookingAtKeys() {
+        for (Object value : KubernetesTestEnvironment.TIMES_NO_CLUSTER_WRITES) {
+            assertThat(rejected(token().claim("exp", value)).reason()).as("exp %s", value).isEqualTo(Reason.MALFORMED);
+            assertThat(rejected(token().claim("nbf", value)).reason()).as("nbf %s", value).isEqualTo(Reason.MALFORMED);
+        }
+        assertThat(cluster.emulator.jwksFetches()).isZero();
     }
 
     private JwksVerifier verifier(URI jwks) {

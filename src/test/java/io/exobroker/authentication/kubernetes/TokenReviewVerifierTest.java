@@ -2,6 +2,7 @@ package io.exobroker.authentication.kubernetes;
 
 import io.exobroker.authentication.kubernetes.TokenRejected.Reason;
 import io.exobroker.caller.ServiceAccount;
+import io.exobroker.caller.ServiceAccountClaims;
 import io.exobroker.testing.kubernetes.ApiServerFault;
 import io.exobroker.testing.kubernetes.MountedServiceAccount;
 import io.exobroker.testing.tls.TestCertificates;
@@ -13,8 +14,11 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -69,8 +73,11 @@ class TokenReviewVerifierTest {
 
     @Test
     void neverReusesAReviewPastTheTokensExpiry() {
+        // exp is in whole seconds and the test clock runs with real time: issue at the next whole second, so the
+        // token lives at least 60 s from now however slowly the first review is answered
+        Instant nextSecond = cluster.clock.instant().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
         String token = cluster.emulator.token("low-code", "n8n").audiences(ClusterFixture.AUDIENCE)
-                .lifetime(Duration.ofSeconds(60)).issue();
+                .issuedAt(nextSecond).lifetime(Duration.ofSeconds(60)).issue();
         verify(token);
 
         cluster.clock.advance(Duration.ofSeconds(59));
@@ -146,7 +153,7 @@ class TokenReviewVerifierTest {
 
         List<CompletableFuture<ServiceAccount>> answers = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            answers.add(verifier.verify(token));
+            answers.add(verifier.verify(token, ClusterFixture.CLAIMS));
         }
 
         assertThat(answers).allSatisfy(answer ->
@@ -227,10 +234,10 @@ class TokenReviewVerifierTest {
         cluster.emulator.setLatency(Duration.ofMillis(1500));
         List<CompletableFuture<ServiceAccount>> running = new ArrayList<>();
         for (int i = 0; i < TokenReviewVerifier.MAX_CONCURRENT_REVIEWS; i++) {
-            running.add(verifier.verify(cluster.callerToken()));
+            running.add(verifier.verify(cluster.callerToken(), ClusterFixture.CLAIMS));
         }
 
-        CompletableFuture<ServiceAccount> oneTooMany = verifier.verify(cluster.callerToken());
+        CompletableFuture<ServiceAccount> oneTooMany = verifier.verify(cluster.callerToken(), ClusterFixture.CLAIMS);
 
         assertThat(oneTooMany).isCompletedExceptionally();
         assertThat(catchThrowable(oneTooMany::join)).cause().isInstanceOfSatisfying(KubernetesUnavailable.class,
@@ -238,6 +245,120 @@ class TokenReviewVerifierTest {
         running.forEach(answer -> assertThat(answer.orTimeout(20, TimeUnit.SECONDS).join()).isNotNull());
         cluster.emulator.clearFaults();
         assertThat(verify(cluster.callerToken())).isNotNull();
+    }
+
+    @Test
+    void refusesTokensOfAccountsNoCallerClaimsWithoutAReview() {
+        cluster.emulator.createServiceAccount("team-b", "stranger");
+        String valid = cluster.emulator.token("team-b", "stranger").audiences(ClusterFixture.AUDIENCE).issue();
+        String forged = cluster.emulator.token("team-b", "stranger").audiences(ClusterFixture.AUDIENCE)
+                .signedWithUnpublishedKey().issue();
+
+        TokenRejected refused = rejected(valid);
+
+        assertThat(refused.reason()).isEqualTo(Reason.UNCLAIMED);
+        assertThat(refused.detail()).contains("service account team-b/stranger").contains("claimed by no caller record");
+        assertThat(rejected(forged).reason()).isEqualTo(Reason.UNCLAIMED);
+        assertThat(cluster.emulator.tokenReviews()).isZero();
+        assertThat(verifier.cachedReviews()).isZero();
+    }
+
+    @Test
+    void refusesTokensOfAnAccountTwoCallersClaimWithoutAReview() {
+        ServiceAccountClaims contested = ServiceAccountClaims.of(List.of(
+                ClusterFixture.caller("k8s-n8n", "low-code/n8n"), ClusterFixture.caller("impostor", "low-code/n8n")));
+
+        TokenRejected refused = ClusterFixture.failure(verifier, cluster.callerToken(), contested, TokenRejected.class);
+
+        assertThat(refused.reason()).isEqualTo(Reason.CONTESTED);
+        assertThat(refused.detail()).contains("low-code/n8n").contains("claimed by more than one caller record");
+        assertThat(cluster.emulator.tokenReviews()).isZero();
+    }
+
+    @Test
+    void refusesTokensOfUnclaimedAccountsAtOnceWhileEveryReviewSlotIsTaken() {
+        cluster.emulator.createServiceAccount("attacker", "forger");
+        List<String> forgedTokens = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            forgedTokens.add(cluster.emulator.token("attacker", "forger").audiences(ClusterFixture.AUDIENCE)
+                    .signedWithUnpublishedKey().issue());
+        }
+        cluster.emulator.setLatency(Duration.ofMillis(1500));
+        List<CompletableFuture<ServiceAccount>> running = new ArrayList<>();
+        for (int i = 0; i < TokenReviewVerifier.MAX_CONCURRENT_REVIEWS; i++) {
+            running.add(verifier.verify(cluster.callerToken(), ClusterFixture.CLAIMS));
+        }
+
+        List<CompletableFuture<ServiceAccount>> forged = forgedTokens.stream()
+                .map(token -> verifier.verify(token, ClusterFixture.CLAIMS)).toList();
+        CompletableFuture<ServiceAccount> claimed = verifier.verify(cluster.callerToken(), ClusterFixture.CLAIMS);
+
+        assertThat(forged).allSatisfy(answer -> {
+            assertThat(answer).as("refused without waiting for Kubernetes").isCompletedExceptionally();
+            assertThat(catchThrowable(answer::join)).cause().isInstanceOfSatisfying(TokenRejected.class,
+                    rejected -> assertThat(rejected.reason()).isEqualTo(Reason.UNCLAIMED));
+        });
+        assertThat(catchThrowable(claimed::join)).as("every slot was still taken by the claimed account's reviews")
+                .cause().isInstanceOf(KubernetesUnavailable.class);
+        running.forEach(answer -> assertThat(answer.orTimeout(20, TimeUnit.SECONDS).join()).isNotNull());
+        assertThat(cluster.emulator.tokenReviews()).isEqualTo(TokenReviewVerifier.MAX_CONCURRENT_REVIEWS);
+    }
+
+    @Test
+    void cachesReviewsOfClaimedAccountsOnly() {
+        cluster.emulator.createServiceAccount("team-b", "stranger");
+        for (int i = 0; i < 5; i++) {
+            rejected(cluster.emulator.token("team-b", "stranger").audiences(ClusterFixture.AUDIENCE).issue());
+        }
+        assertThat(verifier.cachedReviews()).isZero();
+
+        verify(cluster.callerToken());
+
+        assertThat(verifier.cachedReviews()).isEqualTo(1);
+        assertThat(cluster.emulator.tokenReviews()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesTokensWhoseSubjectDisagreesWithTheirKubernetesClaimsWithoutAReview() {
+        String otherSubject = cluster.emulator.token("low-code", "n8n").audiences(ClusterFixture.AUDIENCE)
+                .claim("sub", "system:serviceaccount:security:auditor").issue();
+        String noAccount = cluster.emulator.token("low-code", "n8n").audiences(ClusterFixture.AUDIENCE)
+                .claim("kubernetes.io", Map.of()).issue();
+
+        assertThat(rejected(otherSubject).reason()).isEqualTo(Reason.NOT_A_SERVICE_ACCOUNT);
+        assertThat(rejected(noAccount).reason()).isEqualTo(Reason.NOT_A_SERVICE_ACCOUNT);
+        assertThat(cluster.emulator.tokenReviews()).isZero();
+    }
+
+    @Test
+    void refusesAReviewThatAuthenticatesAnotherAccountThanTheTokenNamesAndDoesNotCacheIt() {
+        cluster.emulator.createServiceAccount("security", "auditor");
+        ServiceAccountClaims claims = ServiceAccountClaims.of(List.of(ClusterFixture.caller("k8s-n8n", "low-code/n8n"),
+                ClusterFixture.caller("k8s-security", "security/auditor")));
+        cluster.emulator.answerReviewsAs("security", "auditor");
+
+        TokenRejected refused = ClusterFixture.failure(verifier, cluster.callerToken(), claims, TokenRejected.class);
+
+        assertThat(refused.reason()).isEqualTo(Reason.REVIEW_MISMATCH);
+        assertThat(refused.detail()).contains("security/auditor").contains("low-code/n8n");
+        assertThat(verifier.cachedReviews()).isZero();
+    }
+
+    @Test
+    void refusesAReviewThatDoesNotPlaceTheAccountInTheServiceAccountGroups() {
+        cluster.emulator.omitReviewGroup("system:serviceaccounts");
+        TokenRejected noServiceAccountsGroup = rejected(cluster.callerToken());
+        cluster.emulator.clearFaults();
+        cluster.emulator.omitReviewGroup("system:serviceaccounts:low-code");
+        TokenRejected noNamespaceGroup = rejected(cluster.callerToken());
+        cluster.emulator.clearFaults();
+
+        assertThat(noServiceAccountsGroup.reason()).isEqualTo(Reason.REVIEW_MISMATCH);
+        assertThat(noServiceAccountsGroup.detail()).contains("system:serviceaccounts");
+        assertThat(noNamespaceGroup.reason()).isEqualTo(Reason.REVIEW_MISMATCH);
+        assertThat(noNamespaceGroup.detail()).contains("system:serviceaccounts:low-code");
+        assertThat(verifier.cachedReviews()).isZero();
+        assertThat(verify(cluster.callerToken())).isEqualTo(new ServiceAccount("low-code", "n8n"));
     }
 
     private ServiceAccount verify(String token) {

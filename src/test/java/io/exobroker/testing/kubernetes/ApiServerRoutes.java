@@ -44,6 +44,8 @@ final class ApiServerRoutes implements HttpHandler {
     private final ConcurrentLinkedQueue<ApiServerFault> queuedFaults = new ConcurrentLinkedQueue<>();
     private final AtomicReference<ApiServerFault> persistentFault = new AtomicReference<>();
     private volatile java.time.Duration latency = java.time.Duration.ZERO;
+    private volatile EmulatedCluster.Account reviewsAuthenticateAs;
+    private final java.util.Set<String> omittedReviewGroups = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     ApiServerRoutes(EmulatedCluster cluster, String baseUrl) {
         this.cluster = cluster;
@@ -115,12 +117,14 @@ final class ApiServerRoutes implements HttpHandler {
         ObjectNode status = answer.putObject("status");
         try {
             EmulatedCluster.Authenticated authenticated = cluster.authenticate(token, audiences);
+            EmulatedCluster.Account account = reviewsAuthenticateAs != null ? reviewsAuthenticateAs : authenticated.account();
             status.put("authenticated", true);
             ObjectNode user = status.putObject("user");
-            user.put("username", authenticated.account().username());
-            user.put("uid", authenticated.account().uid());
-            user.putArray("groups").add("system:serviceaccounts")
-                    .add("system:serviceaccounts:" + authenticated.account().namespace()).add("system:authenticated");
+            user.put("username", account.username());
+            user.put("uid", account.uid());
+            ArrayNode groups = user.putArray("groups");
+            List.of("system:serviceaccounts", "system:serviceaccounts:" + account.namespace(), "system:authenticated")
+                    .stream().filter(group -> !omittedReviewGroups.contains(group)).forEach(groups::add);
             ObjectNode extra = user.putObject("extra");
             authenticated.pod().ifPresent(pod -> {
                 extra.putArray("authentication.kubernetes.io/pod-name").add(pod.name());
@@ -191,10 +195,22 @@ final class ApiServerRoutes implements HttpHandler {
         this.latency = latency;
     }
 
+    /** Authenticated reviews name {@code account} instead of the token's own: a broken or impersonated API server. */
+    void authenticateReviewsAs(EmulatedCluster.Account account) {
+        reviewsAuthenticateAs = account;
+    }
+
+    /** Authenticated reviews leave {@code group} out of {@code user.groups}. */
+    void omitReviewGroup(String group) {
+        omittedReviewGroups.add(group);
+    }
+
     void clearFaults() {
         queuedFaults.clear();
         persistentFault.set(null);
         latency = java.time.Duration.ZERO;
+        reviewsAuthenticateAs = null;
+        omittedReviewGroups.clear();
     }
 
     private static void pause(java.time.Duration duration) {

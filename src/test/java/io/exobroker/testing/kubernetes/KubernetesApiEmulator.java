@@ -165,7 +165,21 @@ public final class KubernetesApiEmulator implements AutoCloseable {
         routes.setLatency(latency);
     }
 
-    /** Drops queued and persistent faults and any latency. */
+    /**
+     * Authenticated TokenReviews name this existing account (groups included) instead of the one the token belongs
+     * to, as a broken or impersonated API server might, until {@link #clearFaults()}.
+     */
+    public void answerReviewsAs(String namespace, String name) {
+        routes.authenticateReviewsAs(cluster.account(namespace, name).orElseThrow(() ->
+                new IllegalStateException("no service account " + namespace + "/" + name + " in the emulated cluster")));
+    }
+
+    /** Authenticated TokenReviews leave this group out of {@code status.user.groups}, until {@link #clearFaults()}. */
+    public void omitReviewGroup(String group) {
+        routes.omitReviewGroup(group);
+    }
+
+    /** Drops queued and persistent faults, any latency, and any tampering with review answers. */
     public void clearFaults() {
         routes.clearFaults();
     }

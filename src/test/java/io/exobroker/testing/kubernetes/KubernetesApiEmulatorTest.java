@@ -156,6 +156,40 @@ class KubernetesApiEmulatorTest {
     }
 
     @Test
+    void forgesAnyClaimValueAndKeyIdOnRequest() throws IOException {
+        String token = emulator.token("low-code", "n8n").claim("exp", new java.math.BigDecimal("1e300"))
+                .claim("nbf", "soon").claim("sub", "system:serviceaccount:security:auditor").keyId("no-such-key").issue();
+
+        assertThat(part(token, 1).path("exp").isNumber()).isTrue();
+        assertThat(part(token, 1).path("exp").asDouble()).isEqualTo(1e300);
+        assertThat(part(token, 1).path("nbf").asText()).isEqualTo("soon");
+        assertThat(part(token, 1).path("sub").asText()).isEqualTo("system:serviceaccount:security:auditor");
+        assertThat(part(token, 1).path("kubernetes.io").path("serviceaccount").path("name").asText()).isEqualTo("n8n");
+        assertThat(part(token, 0).path("kid").asText()).isEqualTo("no-such-key");
+        assertThat(emulator.issuedTokens()).contains(token);
+    }
+
+    @Test
+    void tampersWithReviewAnswersWhenToldAndStopsWhenFaultsAreCleared() throws Exception {
+        emulator.createServiceAccount("security", "auditor");
+        String token = emulator.token("low-code", "n8n").audiences("exo-token-broker").issue();
+
+        emulator.answerReviewsAs("security", "auditor");
+        emulator.omitReviewGroup("system:serviceaccounts");
+        JsonNode tampered = JSON.readTree(review(reviewerToken, token, "exo-token-broker").body()).path("status");
+        emulator.clearFaults();
+        JsonNode honest = JSON.readTree(review(reviewerToken, token, "exo-token-broker").body()).path("status");
+
+        assertThat(tampered.path("authenticated").asBoolean()).isTrue();
+        assertThat(tampered.path("user").path("username").asText()).isEqualTo("system:serviceaccount:security:auditor");
+        assertThat(tampered.path("user").path("groups").toString())
+                .isEqualTo("[\"system:serviceaccounts:security\",\"system:authenticated\"]");
+        assertThat(honest.path("user").path("username").asText()).isEqualTo("system:serviceaccount:low-code:n8n");
+        assertThat(honest.path("user").path("groups").toString()).isEqualTo(
+                "[\"system:serviceaccounts\",\"system:serviceaccounts:low-code\",\"system:authenticated\"]");
+    }
+
+    @Test
     void refusesToIssueTokensForAnAccountThatDoesNotExist() {
         assertThatThrownBy(() -> emulator.token("low-code", "nobody")).isInstanceOf(IllegalStateException.class);
     }

@@ -8,9 +8,12 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -31,6 +34,13 @@ public class KubernetesTestEnvironment implements QuarkusTestResourceLifecycleMa
     /** An account that exists in the cluster but that no caller claims. */
     public static final String STRANGER_NAMESPACE = "team-b";
     public static final String STRANGER_ACCOUNT = "stranger";
+    /**
+     * Values for {@code exp} or {@code nbf} that no cluster writes, as {@link ProjectedTokenBuilder#claim} takes them:
+     * beyond what a Java {@code Instant} holds, beyond a {@code long} (wrapping to a plausible 2030 when read as one),
+     * fractional, and text.
+     */
+    public static final List<Object> TIMES_NO_CLUSTER_WRITES = List.of(new BigDecimal("1e300"), new BigDecimal("-1e300"),
+            Long.MAX_VALUE, new BigInteger("18446744075609551616"), 1_900_000_000.5, "1900000000");
 
     private static volatile KubernetesApiEmulator emulator;
     private static volatile MountedServiceAccount broker;

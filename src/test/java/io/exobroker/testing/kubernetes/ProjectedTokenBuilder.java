@@ -20,8 +20,9 @@ import java.util.function.Consumer;
  * the service account and the pod the token is bound to, each with its uid.
  *
  * <p>For tests of the broker's checks it can also forge what a real cluster never issues: another issuer, a key the
- * cluster does not publish, {@code alg: none}, an HMAC keyed with the public key, or a header that names another
- * algorithm than the key's. Every token built is reported to the emulator, so the leak check knows it.
+ * cluster does not publish, {@code alg: none}, an HMAC keyed with the public key, a header that names another
+ * algorithm than the key's or a {@code kid} the cluster never published, and any claim replaced by any JSON value.
+ * Every token built is reported to the emulator, so the leak check knows it.
  */
 public final class ProjectedTokenBuilder {
 
@@ -39,6 +40,8 @@ public final class ProjectedTokenBuilder {
     private String issuer;
     private String pod;
     private Signing signing = Signing.CURRENT_KEY;
+    private String keyId;
+    private final Map<String, Object> claimOverrides = new LinkedHashMap<>();
 
     ProjectedTokenBuilder(EmulatedCluster cluster, EmulatedCluster.Account account, Consumer<String> issued) {
         this.cluster = cluster;
@@ -109,6 +112,21 @@ public final class ProjectedTokenBuilder {
         return this;
     }
 
+    /**
+     * Forged: this claim with this value, replacing what the cluster would write. The value is serialised as Jackson
+     * writes it, so a {@code BigDecimal("1e300")} becomes the JSON number {@code 1E+300} and a string a JSON string.
+     */
+    public ProjectedTokenBuilder claim(String name, Object value) {
+        claimOverrides.put(name, value);
+        return this;
+    }
+
+    /** Forged: the header names this {@code kid} (one the cluster may not publish) instead of the signing key's. */
+    public ProjectedTokenBuilder keyId(String keyId) {
+        this.keyId = keyId;
+        return this;
+    }
+
     public String issue() {
         Instant now = issuedAt != null ? issuedAt : cluster.now();
         EmulatedCluster.Pod boundPod = cluster.ensurePod(account.namespace(), pod);
@@ -125,10 +143,11 @@ public final class ProjectedTokenBuilder {
                 "serviceaccount", Map.of("name", account.name(), "uid", account.uid())));
         claims.put("nbf", (notBefore != null ? notBefore : now).getEpochSecond());
         claims.put("sub", account.username());
+        claims.putAll(claimOverrides);
         SigningKey key = cluster.currentKey();
         Map<String, Object> header = new LinkedHashMap<>();
         header.put("alg", key.algorithm());
-        header.put("kid", key.keyId());
+        header.put("kid", keyId != null ? keyId : key.keyId());
         String token = switch (signing) {
             case CURRENT_KEY -> key.sign(header, claims);
             case UNPUBLISHED_KEY -> SigningKey.generate(SigningKey.Type.RSA).signAs(header, claims, "RS256");
