@@ -82,6 +82,15 @@ public final class AdminViews {
             @Schema(examples = "false") @JsonProperty("activate") Boolean activate) {
     }
 
+    /** Options of a check; the body is optional, and so is each option. */
+    @Schema(name = "CheckRequest")
+    public record CheckRequest(
+            @Schema(description = "graph (default), outlook, or a full .default scope URI", examples = "graph")
+            @JsonProperty("resource") String resource) {
+
+        public static final CheckRequest DEFAULTS = new CheckRequest(null);
+    }
+
     @Schema(name = "FlushResult")
     public record FlushResult(@JsonProperty("registration") String registration,
                               @JsonProperty("tokens_dropped") int tokensDropped) {

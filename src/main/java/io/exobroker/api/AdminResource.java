@@ -1,16 +1,21 @@
 package io.exobroker.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.admin.AdminViews;
 import io.exobroker.admin.RegistrationAdmin;
-import io.exobroker.audit.AuditLog;
+import io.exobroker.caller.Caller;
+import io.exobroker.error.BrokerException;
+import io.exobroker.error.ErrorCode;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -22,11 +27,17 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 
-/** {@code /v1/admin/registrations}: the security team's API. Admin callers only (checked in {@link ApiFilters}). */
+/**
+ * {@code /v1/admin/registrations}: the security team's API. Admin callers only: {@link ApiFilters} refuses anyone else
+ * before a request gets here, and every operation checks again itself, so a request that reached it by a route the
+ * filters did not see as admin would still be refused. {@link ApiFilters} writes the audit line of every request.
+ */
 @APIResponse(responseCode = "401", description = "Missing or invalid caller credential (API key or Kubernetes service-account token)", content = @Content(mediaType = Problem.MEDIA_TYPE,
         schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unauthenticated",
         value = ProblemExamples.UNAUTHENTICATED)))
@@ -45,18 +56,19 @@ public class AdminResource {
 
     private final RegistrationAdmin admin;
     private final RequestRecord record;
-    private final AuditLog audit;
+    private final ObjectMapper json;
 
-    public AdminResource(RegistrationAdmin admin, RequestRecord record, AuditLog audit) {
+    public AdminResource(RegistrationAdmin admin, RequestRecord record, ObjectMapper json) {
         this.admin = admin;
         this.record = record;
-        this.audit = audit;
+        this.json = json;
     }
 
     @GET
     @APIResponse(responseCode = "200", description = "Registrations, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY, implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = "[" + REGISTRATION_EXAMPLE + "]")))
     @Operation(operationId = "listRegistrations", summary = "List registrations (metadata only)")
     public List<AdminViews.RegistrationView> list() {
+        requireAdmin();
         return admin.list();
     }
 
@@ -66,6 +78,7 @@ public class AdminResource {
     @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
     @Operation(operationId = "getRegistration", summary = "A registration's metadata: credential type, certificate thumbprint and expiry, last mint")
     public AdminViews.RegistrationView get(@PathParam("id") String id) {
+        requireAdmin();
         return admin.get(id);
     }
 
@@ -79,9 +92,8 @@ public class AdminResource {
             description = "The body holds record fields. client_secret, certificate_pfx and certificate_password are "
                     + "write-only: never returned, and kept when an update leaves them out. null removes a field.")
     public AdminViews.RegistrationView put(@PathParam("id") String id, Map<String, Object> fields) {
-        AdminViews.RegistrationView view = admin.put(id, fields);
-        audited("put", id);
-        return view;
+        requireAdmin();
+        return admin.put(id, fields);
     }
 
     @DELETE
@@ -90,8 +102,8 @@ public class AdminResource {
     @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
     @Operation(operationId = "deleteRegistration", summary = "Delete a registration; it stops being served at once")
     public Response delete(@PathParam("id") String id) {
+        requireAdmin();
         admin.delete(id);
-        audited("delete", id);
         return Response.noContent().build();
     }
 
@@ -99,11 +111,16 @@ public class AdminResource {
     @Path("{id}/check")
     @APIResponse(responseCode = "200", description = "What a fresh token shows", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckResult.class), examples = @ExampleObject(name = "ok", value = "{\"registration\":\"contoso-mail\",\"outcome\":\"ok\",\"resource\":\"graph\",\"roles\":[\"Mail.Send\"],\"permissions\":[{\"name\":\"Mail.Send\",\"granted\":true,\"allows\":\"send mail as any user (add Mail.ReadWrite too to send attachments)\"},{\"name\":\"Mail.Read\",\"granted\":false,\"allows\":\"read mail and download attachments in all mailboxes\"}],\"diagnosis\":[\"Mail.Read is not granted: the app cannot read mail and download attachments in all mailboxes\"]}")))
     @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
-    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "graph", value = "{\"resource\":\"graph\"}")))
-    @Operation(operationId = "checkRegistration", summary = "Mint a fresh token and diagnose consent and mail permissions")
-    public CompletionStage<AdminViews.CheckResult> check(@PathParam("id") String id, Map<String, String> body) {
-        audited("check", id);
-        return admin.check(id, body == null ? null : body.get("resource"));
+    @APIResponse(responseCode = "415", description = "A body that is not JSON", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unsupported_media_type", value = ProblemExamples.CHECK_NOT_JSON)))
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckRequest.class), examples = @ExampleObject(name = "graph", value = "{\"resource\":\"graph\"}")))
+    @Operation(operationId = "checkRegistration", summary = "Mint a fresh token and diagnose consent and mail permissions",
+            description = "The body is optional (no body, or an empty one with any Content-Type, checks graph), so "
+                    + "curl -X POST with just the admin key works.")
+    public CompletionStage<AdminViews.CheckResult> check(@PathParam("id") String id,
+                                                        @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                                                        byte[] body) throws IOException {
+        requireAdmin();
+        return admin.check(id, checkRequest(contentType, body).resource());
     }
 
     @POST
@@ -115,10 +132,9 @@ public class AdminResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "generate", value = "{\"common_name\":\"Contoso mail broker\",\"validity_days\":365,\"activate\":false}")))
     @Operation(operationId = "generateCertificate", summary = "Generate a self-signed certificate; returns only the public certificate for the Azure portal")
     public AdminViews.CertificateResult certificate(@PathParam("id") String id, AdminViews.CertificateRequest request) {
+        requireAdmin();
         AdminViews.CertificateRequest body = request == null ? new AdminViews.CertificateRequest(null, null, null) : request;
-        AdminViews.CertificateResult result = admin.certificate(id, body.commonName(), body.validityDays(), body.activate());
-        audited("certificate", id);
-        return result;
+        return admin.certificate(id, body.commonName(), body.validityDays(), body.activate());
     }
 
     @POST
@@ -127,12 +143,47 @@ public class AdminResource {
     @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
     @Operation(operationId = "flushRegistration", summary = "Drop the registration's cached tokens")
     public AdminViews.FlushResult flush(@PathParam("id") String id) {
-        AdminViews.FlushResult result = new AdminViews.FlushResult(id, admin.flush(id));
-        audited("flush", id);
-        return result;
+        requireAdmin();
+        return new AdminViews.FlushResult(id, admin.flush(id));
     }
 
-    private void audited(String action, String id) {
-        audit.adminAction(record.callerId(), action, id);
+    /** Defence in depth: the filters already refused anyone but an admin caller; this refuses them again. */
+    private void requireAdmin() {
+        Caller caller = record.caller();
+        if (caller == null) {
+            throw new BrokerException(ErrorCode.UNAUTHENTICATED, "the admin API needs an admin caller's credential");
+        }
+        if (!caller.admin()) {
+            throw new BrokerException(ErrorCode.FORBIDDEN, "caller '" + caller.id() + "' is not an admin caller");
+        }
+    }
+
+    /**
+     * A check's options. People type {@code curl -X POST} (no Content-Type, no body) or {@code curl -d ''} (an empty
+     * form): a body with nothing in it means the defaults, whatever its type. A body with content must be JSON, and is
+     * read as strictly as every other JSON body (unknown or repeated fields refused).
+     */
+    private AdminViews.CheckRequest checkRequest(String contentType, byte[] body) throws IOException {
+        if (body == null || new String(body, StandardCharsets.UTF_8).isBlank()) {
+            return AdminViews.CheckRequest.DEFAULTS;
+        }
+        if (!isJson(contentType)) {
+            throw new BrokerException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                    "send the check's options as application/json, or send no body");
+        }
+        AdminViews.CheckRequest request = json.readValue(body, AdminViews.CheckRequest.class);
+        return request == null ? AdminViews.CheckRequest.DEFAULTS : request;
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        try {
+            MediaType type = MediaType.valueOf(contentType);
+            return "application".equalsIgnoreCase(type.getType()) && "json".equalsIgnoreCase(type.getSubtype());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 }

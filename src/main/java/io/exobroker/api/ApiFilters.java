@@ -9,6 +9,7 @@ import io.exobroker.config.ApiConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.metrics.BrokerMetrics;
+import io.exobroker.registration.Slug;
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.token.TokenService;
 import io.quarkus.arc.ClientProxy;
@@ -22,20 +23,27 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
+import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 
 /**
- * What every {@code /v1} request goes through: a body size limit before anything is read, caller authentication
- * before the body is parsed (so unauthenticated clients learn nothing from validation errors), and on the way out
- * {@code Cache-Control: no-store}, the audit line and the request metric.
+ * What every {@code /v1} and {@code /msi} request goes through: a body size limit before anything is read, caller
+ * authentication before the body is parsed (so unauthenticated clients learn nothing from validation errors), and on
+ * the way out {@code Cache-Control: no-store}, the audit line and the request metric.
+ *
+ * <p>Everything after the body limit follows the surface of the resource the request was routed to (see
+ * {@link Surface}), so no spelling of a path can reach one resource while being authenticated or audited as another.
  */
 public class ApiFilters {
 
     static final String API_KEY_HEADER = "X-Api-Key";
     private static final String SURFACE_PROPERTY = "io.exobroker.surface";
+    /** Set once a resource matched: the surface property then holds the routed surface, no longer a guess. */
+    private static final String ROUTED_PROPERTY = "io.exobroker.routed";
+    private static final String ADMIN_ID_PARAMETER = "id";
     private static final Uni<Response> CONTINUE = Uni.createFrom().nullItem();
 
     private final ApiKeyAuthenticator authenticator;
@@ -62,8 +70,9 @@ public class ApiFilters {
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
     public Optional<Response> limitBody(ContainerRequestContext request, HttpServerRequest httpRequest) {
-        // The first filter decides the surface from Vert.x's raw path: UriInfo.getRequestUri() builds an absolute URI.
-        Surface surface = Surface.of(httpRequest.path(), request.getUriInfo());
+        // Before routing only the path can tell the surface: a guess, kept until a resource matches. Vert.x's raw path,
+        // since UriInfo.getRequestUri() builds an absolute URI.
+        Surface surface = Surface.guessedFrom(httpRequest.path(), request.getUriInfo());
         request.setProperty(SURFACE_PROPERTY, surface);
         if (surface == Surface.NONE) {
             return Optional.empty();
@@ -92,8 +101,8 @@ public class ApiFilters {
      * {@link Uni}) and resumes it when the answer comes, so no event-loop thread ever waits for the API server.
      */
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
-    public Uni<Response> authenticate(ContainerRequestContext request) {
-        Surface surface = surfaceOf(request);
+    public Uni<Response> authenticate(ContainerRequestContext request, SimpleResourceInfo routed) {
+        Surface surface = routed(request, routed);
         if (surface == Surface.NONE) {
             return CONTINUE;
         }
@@ -156,7 +165,22 @@ public class ApiFilters {
         response.getHeaders().putSingle("Pragma", "no-cache");
         if (surface.issuesTokens()) {
             recordTokenRequest(surface, response);
+        } else if (surface == Surface.ADMIN && request.getProperty(ROUTED_PROPERTY) instanceof String action) {
+            recordAdminRequest(action, request, response);
         }
+    }
+
+    /**
+     * One line per admin request that reached an admin operation, refused ones included (a stolen or guessed key
+     * leaves a trace). The registration id is written only once it is known to be a slug.
+     */
+    private void recordAdminRequest(String action, ContainerRequestContext request, ContainerResponseContext response) {
+        String id = request.getUriInfo().getPathParameters().getFirst(ADMIN_ID_PARAMETER);
+        String registration = id == null ? "-" : Slug.isValid(id) ? id : "(invalid)";
+        String outcome = response.getEntity() instanceof AuditedOutcome failure ? failure.auditOutcome()
+                : response.getStatus() < 300 ? "ok" : "status_" + response.getStatus();
+        audit.adminAction(new AuditLog.AdminActionEntry(record.callerId(), action, registration, outcome,
+                response.getStatus(), record.serviceAccount()));
     }
 
     private void recordTokenRequest(Surface surface, ContainerResponseContext response) {
@@ -178,13 +202,27 @@ public class ApiFilters {
         metrics.tokenRequest(record.registrationExists() ? record.registration() : BrokerMetrics.NO_REGISTRATION, outcome);
     }
 
-    /** Decided once per request, by the first filter, and read back by the others. */
-    private static Surface surfaceOf(ContainerRequestContext request) {
+    /**
+     * The surface of the resource the request was routed to, decided by the first filter after matching and read
+     * back by the others and by the error mapper; the path's guess until a resource matched (or if none did).
+     */
+    static Surface surfaceOf(ContainerRequestContext request) {
         if (request.getProperty(SURFACE_PROPERTY) instanceof Surface known) {
             return known;
         }
-        Surface surface = Surface.of(request.getUriInfo());
+        Surface surface = Surface.guessedFrom(request.getUriInfo());
         request.setProperty(SURFACE_PROPERTY, surface);
+        return surface;
+    }
+
+    /** Replaces the path's guess with the surface of the resource the request was routed to; notes the operation. */
+    private static Surface routed(ContainerRequestContext request, SimpleResourceInfo routed) {
+        if (routed == null || routed.getResourceClass() == null) {
+            return surfaceOf(request);
+        }
+        Surface surface = Surface.routedTo(routed.getResourceClass());
+        request.setProperty(SURFACE_PROPERTY, surface);
+        request.setProperty(ROUTED_PROPERTY, routed.getMethodName());
         return surface;
     }
 

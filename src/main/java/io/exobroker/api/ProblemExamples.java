@@ -19,6 +19,10 @@ final class ProblemExamples {
     static final String INVALID_FIELD = "{\"type\":\"urn:exo-token-broker:problem:bad_request\","
             + "\"title\":\"The request is not valid\",\"status\":400,"
             + "\"detail\":\"field 'client_id' must be the application (client) ID, a GUID\",\"code\":\"bad_request\"}";
+    static final String CHECK_NOT_JSON = "{\"type\":\"urn:exo-token-broker:problem:unsupported_media_type\","
+            + "\"title\":\"Send application/json\",\"status\":415,"
+            + "\"detail\":\"send the check's options as application/json, or send no body\","
+            + "\"code\":\"unsupported_media_type\"}";
 
     static final String KUBERNETES_UNAVAILABLE = "{\"type\":\"urn:exo-token-broker:problem:kubernetes_unavailable\","
             + "\"title\":\"Kubernetes cannot check service-account tokens now; try again later\",\"status\":503,"

@@ -8,8 +8,8 @@ import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.quarkus.logging.Log;
 import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.UriInfo;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import java.util.concurrent.CompletionException;
@@ -17,25 +17,26 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * The one place errors become responses: every failure is answered as problem+json with a stable code. Messages of
- * parsers and frameworks are never passed through, since they can quote the request; only field names are named.
+ * The one place errors become responses: every failure is answered with a stable code, in the format of the surface
+ * the request was routed to (see {@link ApiFilters#surfaceOf}). Messages of parsers and frameworks are never passed
+ * through, since they can quote the request; only field names are named.
  */
 public class ProblemMapper {
 
     private static final Pattern FIELD_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,40}");
 
     @ServerExceptionMapper
-    public Response broker(BrokerException error, UriInfo uri) {
-        return Problem.respond(Surface.of(uri), error);
+    public Response broker(BrokerException error, ContainerRequestContext request) {
+        return Problem.respond(ApiFilters.surfaceOf(request), error);
     }
 
     @ServerExceptionMapper
-    public Response completion(CompletionException error, UriInfo uri) {
+    public Response completion(CompletionException error, ContainerRequestContext request) {
         Throwable cause = error.getCause();
         if (cause instanceof BrokerException broker) {
-            return broker(broker, uri);
+            return broker(broker, request);
         }
-        return unexpected(cause == null ? error : cause, uri);
+        return unexpected(cause == null ? error : cause, request);
     }
 
     /** A limit hit while a parser was reading (e.g. a chunked body over the size limit) surfaces wrapped. */
@@ -49,46 +50,48 @@ public class ProblemMapper {
     }
 
     @ServerExceptionMapper
-    public Response unknownField(UnrecognizedPropertyException error, UriInfo uri) {
-        return badRequest(uri, "unknown field " + fieldName(error.getPropertyName()));
+    public Response unknownField(UnrecognizedPropertyException error, ContainerRequestContext request) {
+        return badRequest(request, "unknown field " + fieldName(error.getPropertyName()));
     }
 
     @ServerExceptionMapper
-    public Response mismatchedInput(MismatchedInputException error, UriInfo uri) {
+    public Response mismatchedInput(MismatchedInputException error, ContainerRequestContext request) {
         BrokerException limit = brokerCause(error);
         if (limit != null) {
-            return broker(limit, uri);
+            return broker(limit, request);
         }
-        return badRequest(uri, error.getPath().isEmpty()
+        return badRequest(request, error.getPath().isEmpty()
                 ? "the body must be a JSON object"
                 : "field " + path(error) + " has the wrong type");
     }
 
     @ServerExceptionMapper
-    public Response json(JsonProcessingException error, UriInfo uri) {
+    public Response json(JsonProcessingException error, ContainerRequestContext request) {
         BrokerException limit = brokerCause(error);
         if (limit != null) {
-            return broker(limit, uri);
+            return broker(limit, request);
         }
         String message = String.valueOf(error.getOriginalMessage());
-        return badRequest(uri, message.startsWith("Duplicate field")
+        return badRequest(request, message.startsWith("Duplicate field")
                 ? "a field is given more than once" : "the body is not valid JSON");
     }
 
     /** Jackson's answer to some malformed bodies (e.g. a field repeated after a record's creator ran). */
     @ServerExceptionMapper
-    public Response invalidDefinition(com.fasterxml.jackson.databind.exc.InvalidDefinitionException error, UriInfo uri) {
-        return badRequest(uri, "the body is not a valid request");
+    public Response invalidDefinition(com.fasterxml.jackson.databind.exc.InvalidDefinitionException error,
+                                      ContainerRequestContext request) {
+        return badRequest(request, "the body is not a valid request");
     }
 
     @ServerExceptionMapper
-    public Response web(WebApplicationException error, UriInfo uri) {
+    public Response web(WebApplicationException error, ContainerRequestContext request) {
         BrokerException limit = brokerCause(error);
         if (limit != null) {
-            return broker(limit, uri);
+            return broker(limit, request);
         }
         if (error.getCause() instanceof JsonProcessingException json) {
-            return json instanceof MismatchedInputException mismatched ? mismatchedInput(mismatched, uri) : json(json, uri);
+            return json instanceof MismatchedInputException mismatched ? mismatchedInput(mismatched, request)
+                    : json(json, request);
         }
         int status = error.getResponse() == null ? 500 : error.getResponse().getStatus();
         ErrorCode code = switch (status) {
@@ -103,24 +106,24 @@ public class ProblemMapper {
             default -> null;
         };
         if (code == null) {
-            return unexpected(error, uri);
+            return unexpected(error, request);
         }
-        return Problem.respond(Surface.of(uri), new BrokerException(code, code.title()));
+        return Problem.respond(ApiFilters.surfaceOf(request), new BrokerException(code, code.title()));
     }
 
     @ServerExceptionMapper
-    public Response unexpected(Throwable error, UriInfo uri) {
+    public Response unexpected(Throwable error, ContainerRequestContext request) {
         BrokerException limit = brokerCause(error);
         if (limit != null) {
-            return broker(limit, uri);
+            return broker(limit, request);
         }
         Log.errorf(error, "unexpected error answering a request: %s", error.getClass().getName());
-        return Problem.respond(Surface.of(uri),
+        return Problem.respond(ApiFilters.surfaceOf(request),
                 new BrokerException(ErrorCode.INTERNAL, "the broker failed unexpectedly; see its log"));
     }
 
-    private static Response badRequest(UriInfo uri, String detail) {
-        return Problem.respond(Surface.of(uri), new BrokerException(ErrorCode.BAD_REQUEST, detail));
+    private static Response badRequest(ContainerRequestContext request, String detail) {
+        return Problem.respond(ApiFilters.surfaceOf(request), new BrokerException(ErrorCode.BAD_REQUEST, detail));
     }
 
     private static String path(JsonMappingException error) {

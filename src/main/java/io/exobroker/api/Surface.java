@@ -3,8 +3,13 @@ package io.exobroker.api;
 import java.util.regex.Pattern;
 
 /**
- * The token-bearing surfaces, told apart by path: the one place that knows which URL speaks which protocol, so
- * filters and error mapping answer each client in the format it understands.
+ * The broker's surfaces: the one place that knows which resource speaks which protocol, so filters and error mapping
+ * authenticate, audit and answer each client as its surface requires.
+ *
+ * <p>What decides is the resource a request was <em>routed</em> to ({@link #routedTo}), never its path as sent: the
+ * router normalises paths ({@code /v1/admin/../token} is the token API, {@code /v1/token;x} too), so a decision from
+ * the path could differ from what runs. The path only gives a first guess ({@link #guessedFrom}) for what happens
+ * before routing: the body limit and the format of an error answered before any resource matched.
  */
 public enum Surface {
     /** {@code POST /v1/token}: JSON in, JSON out, problem+json errors. */
@@ -49,19 +54,41 @@ public enum Surface {
     }
 
     /**
-     * The surface of a request. JAX-RS matches on the encoded path ({@code /v1/registrations/a%2Fb/oauth2/token} is
-     * the OAuth2 endpoint) but also decodes ({@code /v1/%74oken} is the token API): the encoded path decides first,
-     * the decoded one when the encoded one names no token surface.
+     * The surface of the resource class a request was routed to. A resource class not named here is still under
+     * the API's root paths, so it gets the strictest treatment that fits any resource: caller authentication by
+     * header.
      */
-    static Surface of(jakarta.ws.rs.core.UriInfo uri) {
-        return of(uri.getRequestUri().getRawPath(), uri);
+    static Surface routedTo(Class<?> resource) {
+        if (resource == TokenResource.class) {
+            return TOKEN_API;
+        }
+        if (resource == OAuth2TokenResource.class) {
+            return OAUTH2;
+        }
+        if (resource == ManagedIdentityResource.class) {
+            return MANAGED_IDENTITY;
+        }
+        if (resource == XOAuth2Resource.class) {
+            return XOAUTH2;
+        }
+        if (resource == AdminResource.class) {
+            return ADMIN;
+        }
+        return OTHER_API;
     }
 
     /**
-     * The surface of a request whose path as sent (still percent-encoded) is {@code rawPath}; its decoded form, from
-     * {@code uri}, decides only when the raw one names no surface, so an encoded variant cannot escape its surface.
+     * The surface a request's path names, before routing: only for the body limit and for errors answered before a
+     * resource matched. JAX-RS matches on the encoded path ({@code /v1/registrations/a%2Fb/oauth2/token} is the OAuth2
+     * endpoint) but also decodes ({@code /v1/%74oken} is the token API): the path as sent decides first, the decoded
+     * and normalised one ({@code uri}) when the one as sent names no surface, so no spelling escapes the body limit.
      */
-    static Surface of(String rawPath, jakarta.ws.rs.core.UriInfo uri) {
+    static Surface guessedFrom(jakarta.ws.rs.core.UriInfo uri) {
+        return guessedFrom(uri.getRequestUri().getRawPath(), uri);
+    }
+
+    /** As {@link #guessedFrom(jakarta.ws.rs.core.UriInfo)}, for the path as sent, {@code rawPath}. */
+    static Surface guessedFrom(String rawPath, jakarta.ws.rs.core.UriInfo uri) {
         Surface encoded = of(rawPath);
         if (encoded != OTHER_API && encoded != NONE) {
             return encoded;
@@ -71,8 +98,8 @@ public enum Surface {
     }
 
     static Surface of(String rawPath) {
-        // JAX-RS matches /msi/token/ and //v1/token too: decide on the normalised path, or such variants would
-        // escape the no-store header, the audit line and authentication.
+        // JAX-RS matches /msi/token/ and //v1/token too: guess on the slash-normalised path, so that such variants
+        // get the body limit and their surface's error format even when no resource matches.
         String path = normalise(rawPath);
         if (TOKEN_PATH.equals(path)) {
             return TOKEN_API;

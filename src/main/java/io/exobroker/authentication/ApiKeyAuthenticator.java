@@ -13,7 +13,8 @@ import java.util.Optional;
 /**
  * Finds the caller an API key belongs to. Keys are never stored: the presented key is hashed with SHA-256 and the
  * digest is compared with every caller's digest in constant time, visiting all callers, so neither the comparison
- * nor the number of callers checked tells an attacker anything about the key.
+ * nor the number of callers checked tells an attacker anything about the key. A key whose digest two callers have
+ * authenticates as neither.
  */
 @ApplicationScoped
 public class ApiKeyAuthenticator {
@@ -39,12 +40,16 @@ public class ApiKeyAuthenticator {
         }
         byte[] digest = sha256(apiKey);
         Caller match = null;
+        int matches = 0;
         for (Caller caller : store.current().callers().values()) {
-            if (caller.hasKeyDigest(digest) && match == null) {
+            if (caller.hasKeyDigest(digest)) {
                 match = caller;
+                matches++;
             }
         }
-        return Optional.ofNullable(match);
+        // A key two records share authenticates as neither (the store reports both): which one "won" would depend on
+        // map order, and one record's author would get the other's tokens.
+        return matches == 1 ? Optional.of(match) : Optional.empty();
     }
 
     static Optional<String> presentedKey(String authorizationHeader, String apiKeyHeader) {

@@ -119,6 +119,12 @@ public class BrokerMetrics {
 
     /** Registers a gauge the caller keeps current, e.g. registrations loaded. */
     public void gauge(String name, String description, Supplier<Number> value) {
+        // A restarted application (tests, dev mode) registers its gauges again on a registry that can still hold the
+        // stopped instance's, and Micrometer would keep that one, reading the stopped instance's state.
+        Meter previous = registry.find(name).meter();
+        if (previous != null) {
+            registry.remove(previous);
+        }
         Gauge.builder(name, value).description(description).strongReference(true).register(registry);
     }
 

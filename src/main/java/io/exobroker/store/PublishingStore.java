@@ -1,15 +1,18 @@
 package io.exobroker.store;
 
-import io.exobroker.caller.ServiceAccount;
+import io.exobroker.caller.Caller;
 import io.exobroker.caller.ServiceAccountClaims;
 import io.quarkus.logging.Log;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * What every store does with what it read: holds the published snapshot, swaps it whole, and tells listeners what
@@ -45,7 +48,7 @@ abstract class PublishingStore implements RegistrationStore {
     /** Publishes a new snapshot and announces what changed against the previous one. */
     final void publish(StoreSnapshot loaded) {
         StoreSnapshot before = snapshot;
-        StoreSnapshot after = withContestedServiceAccounts(loaded, before);
+        StoreSnapshot after = withConflictingCallers(loaded, before);
         snapshot = after;
         StoreChange change = StoreChanges.between(before, after);
         if (change.isEmpty()) {
@@ -61,28 +64,51 @@ abstract class PublishingStore implements RegistrationStore {
     }
 
     /**
-     * Reports every service account claimed by more than one caller as a problem of each claiming record (the account
-     * then authenticates as none of them; see {@link ServiceAccountClaims}), and logs claims not reported before.
+     * Reports what two caller records claim at once as a problem of each: a service account (it then authenticates as
+     * none of them; see {@link ServiceAccountClaims}) or an API key digest (the key then authenticates as none of
+     * them; see {@code ApiKeyAuthenticator}). Either way, which record "won" would otherwise depend on map order, and
+     * one record's author would get the other's tokens. Problems not reported before are logged.
      */
-    private StoreSnapshot withContestedServiceAccounts(StoreSnapshot loaded, StoreSnapshot before) {
-        Map<ServiceAccount, List<String>> contested = ServiceAccountClaims.of(loaded.callers().values()).contested();
-        if (contested.isEmpty()) {
+    private StoreSnapshot withConflictingCallers(StoreSnapshot loaded, StoreSnapshot before) {
+        List<RecordProblem> conflicts = new ArrayList<>();
+        ServiceAccountClaims.of(loaded.callers().values()).contested().forEach((account, callerIds) ->
+                eachClaimant(callerIds, StoreLayout.SERVICE_ACCOUNTS, others -> "service account " + account
+                        + " is also claimed by caller " + others + "; it authenticates as none of them until only one"
+                        + " record claims it", conflicts));
+        sharedApiKeys(loaded.callers().values()).forEach(callerIds ->
+                eachClaimant(callerIds, StoreLayout.API_KEY_SHA256, others -> "the same API key as caller " + others
+                        + "; the key authenticates as none of them until only one record has it", conflicts));
+        if (conflicts.isEmpty()) {
             return loaded;
         }
-        List<RecordProblem> problems = new ArrayList<>(loaded.problems());
-        contested.forEach((account, callerIds) -> {
-            for (String callerId : callerIds) {
-                List<String> others = callerIds.stream().filter(id -> !id.equals(callerId)).toList();
-                RecordProblem problem = new RecordProblem(StoreLayout.CALLERS + "/" + callerId, StoreLayout.SERVICE_ACCOUNTS,
-                        "service account " + account + " is also claimed by caller " + String.join(", ", others)
-                                + "; it authenticates as none of them until only one record claims it");
-                if (!before.problems().contains(problem)) {
-                    Log.warnf("%s", problem);
-                }
-                problems.add(problem);
+        for (RecordProblem conflict : conflicts) {
+            if (!before.problems().contains(conflict)) {
+                Log.warnf("%s", conflict);
             }
-        });
+        }
+        List<RecordProblem> problems = new ArrayList<>(loaded.problems());
+        problems.addAll(conflicts);
         return new StoreSnapshot(loaded.registrations(), loaded.callers(), problems, loaded.replaced(), loaded.loadedAt());
+    }
+
+    /** One problem per claiming record, naming the other claimants (sorted ids, so a problem reads the same each poll). */
+    private static void eachClaimant(List<String> callerIds, String field, Function<String, String> message,
+                                     List<RecordProblem> problems) {
+        for (String callerId : callerIds) {
+            String others = String.join(", ", callerIds.stream().filter(id -> !id.equals(callerId)).toList());
+            problems.add(new RecordProblem(StoreLayout.CALLERS + "/" + callerId, field, message.apply(others)));
+        }
+    }
+
+    /** The ids (sorted) of the callers sharing each API key digest that more than one caller has. */
+    private static List<List<String>> sharedApiKeys(Collection<Caller> callers) {
+        Map<String, List<String>> byDigest = new TreeMap<>();
+        for (Caller caller : callers) {
+            if (caller.apiKeySha256Hex() != null) {
+                byDigest.computeIfAbsent(caller.apiKeySha256Hex(), digest -> new ArrayList<>()).add(caller.id());
+            }
+        }
+        return byDigest.values().stream().filter(ids -> ids.size() > 1).map(ids -> ids.stream().sorted().toList()).toList();
     }
 
     /** Marks the first complete load; returns true the first time only. */

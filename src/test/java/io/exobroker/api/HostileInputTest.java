@@ -1112,6 +1112,322 @@ class HostileInputTest {
         return "/" + String.join("/", out);
     }
 
+    // ------------------------------------------------------------------ admin and token paths, every spelling
+
+    /** An audit line as {@link CapturedLogs} shows it: the level, the {@code exo.audit} category, the line. */
+    private static final String AUDIT_LINE = "INFO exo.audit ";
+    private static final String MATRIX_REGISTRATION = "path-matrix";
+    private static final String MATRIX_DOOMED = "path-matrix-doomed";
+
+    /**
+     * Issue 11, item 3: {@code POST /v1/admin/../token} with an admin key (dot segments sent as they are, as
+     * {@code curl --path-as-is} does) answered 200 with a token and wrote no audit line and no metric: the surface was
+     * decided from the raw path ({@code /v1/admin/...}), the route from the normalised one ({@code /v1/token}).
+     */
+    @Test
+    void anAdminKeyOnADotSegmentSpellingOfTheTokenApiIsAuditedAsTheTokenApi() {
+        CapturedLogs logs = CapturedLogs.install();
+        double issuedBefore = issuedMetric(App.SECRET.id);
+        int auditBefore = logs.matching(AUDIT_LINE).size();
+        Request request = new Request("dot-segments", 0, "POST", "/v1/admin/../token", Format.ANY)
+                .header("Authorization", "Bearer " + Fixtures.ADMIN_KEY).header("Content-Type", "application/json")
+                .body("{\"registration\":\"" + App.SECRET.id + "\",\"resource\":\"graph\"}");
+
+        Answer answer = RawHttp.exchange(request);
+
+        List<String> written = newLines(logs.matching(AUDIT_LINE), auditBefore);
+        if (answer.status() == 200) {
+            assertThat(written).as("audit lines for a token handed out on /v1/admin/../token").hasSize(1);
+            assertThat(written.get(0)).contains("token_request surface=token_api caller=security ", "outcome=issued");
+            assertThat(issuedMetric(App.SECRET.id)).as("broker_token_requests_total{outcome=issued}")
+                    .isEqualTo(issuedBefore + 1);
+        } else {
+            assertThat(answer.status()).isBetween(400, 499);
+            assertThat(answer.body()).doesNotContain("access_token");
+        }
+    }
+
+    /**
+     * Issue 11, item 3: {@code check} wrote its audit line before the id was validated, so an id with an encoded
+     * newline wrote a second, forged line ({@code admin_action caller=intruder ...}) into the audit log.
+     */
+    @Test
+    void anEncodedNewlineInAnAdminIdCannotForgeAnAuditLine() {
+        CapturedLogs logs = CapturedLogs.install();
+        int before = logs.lines().size();
+        String forged = "x%0Aadmin_action%20caller=intruder%20action=delete%20registration=" + App.SECRET.id + "%0D";
+        List<String[]> operations = List.of(new String[]{"POST", "/check"}, new String[]{"POST", "/flush"},
+                new String[]{"POST", "/certificate"}, new String[]{"GET", ""}, new String[]{"PUT", ""},
+                new String[]{"DELETE", ""});
+        for (String[] operation : operations) {
+            Request request = new Request("forged-id", 0, operation[0], Surface.ADMIN_PATH + "/" + forged + operation[1],
+                    Format.PROBLEM).header("X-Api-Key", Fixtures.ADMIN_KEY);
+            if (!operation[0].equals("GET") && !operation[0].equals("DELETE")) {
+                request.header("Content-Type", "application/json").body(operation[1].equals("/certificate")
+                        ? "{\"common_name\":\"forged\"}" : operation[0].equals("PUT") ? "{\"allowed_resources\":\"graph\"}"
+                        : "{}");
+            }
+
+            Answer answer = RawHttp.exchange(request);
+
+            assertThat(answer.status()).as(operation[0] + operation[1]).isBetween(400, 499);
+        }
+        List<String> audit = newLines(logs.lines(), before).stream().filter(line -> line.startsWith(AUDIT_LINE)).toList();
+        assertThat(audit).as("audit lines written for forged ids").allSatisfy(line -> {
+            assertThat(line).doesNotContain("\n", "\r", "caller=intruder");
+            assertThat(line.substring(AUDIT_LINE.length())).startsWith("admin_action ");
+        });
+    }
+
+    /**
+     * Issue 11, item 10: we rely on no path-based HTTP permission (the Quarkus 3.33 path-authorization advisories),
+     * so every admin and token path, in every spelling an attacker might try ({@code %2F}, {@code %5C}, {@code ;},
+     * {@code %3B}, {@code ..}, {@code %2e%2e}, {@code //}, a trailing {@code /}, and climbs from one surface into
+     * another), with the admin key (a caller that may do everything), must be refused (4xx, no token) or served and
+     * audited exactly once: one {@code exo.audit} line, on the surface the answer comes from. Never a token without
+     * its line.
+     */
+    @Test
+    void everySpellingOfAnAdminOrTokenPathIsRefusedOrServedWithExactlyOneAuditLine() {
+        CapturedLogs logs = CapturedLogs.install();
+        putMatrixRecord(MATRIX_REGISTRATION);
+        List<String> violations = new ArrayList<>();
+        Map<String, Integer> outcomes = new TreeMap<>();
+        long started = System.nanoTime();
+        try {
+            for (MatrixBase base : MATRIX_BASES) {
+                for (String path : spellings(base)) {
+                    if (base.method().equals("DELETE")) {
+                        putMatrixRecord(MATRIX_DOOMED);
+                    }
+                    Request request = base.request(path);
+                    int auditBefore = logs.matching(AUDIT_LINE).size();
+
+                    Answer answer = RawHttp.exchange(request);
+
+                    List<String> written = newLines(logs.matching(AUDIT_LINE), auditBefore);
+                    String verdict = judgeSpelling(request.method, answer, written);
+                    outcomes.merge(verdict == null ? answer.status() + " " + servedAs(request.method, answer) : "VIOLATION", 1,
+                            Integer::sum);
+                    if (verdict != null) {
+                        violations.add(request.method + " " + printable(path, 200) + " -> " + answer.status() + " "
+                                + servedAs(request.method, answer) + ": " + verdict + " " + written.stream()
+                                .map(line -> printable(line, 160)).toList());
+                    }
+                }
+            }
+        } finally {
+            given().header("X-Api-Key", Fixtures.ADMIN_KEY).delete(Surface.ADMIN_PATH + "/" + MATRIX_REGISTRATION);
+            given().header("X-Api-Key", Fixtures.ADMIN_KEY).delete(Surface.ADMIN_PATH + "/" + MATRIX_DOOMED);
+        }
+        System.out.printf(Locale.ROOT, "[hostile-input] path spellings: %d requests in %.1f s: %s%n",
+                outcomes.values().stream().mapToInt(Integer::intValue).sum(), (System.nanoTime() - started) / 1e9, outcomes);
+        violations.stream().limit(60).forEach(violation -> System.out.println("[hostile-input] VIOLATION " + violation));
+        assertThat(violations).as("spellings served without exactly one audit line (" + violations.size() + ")").isEmpty();
+    }
+
+    /**
+     * Issue 11, item 3: deciding surfaces from the route must not lose the body limit, which is checked before
+     * routing: a body over {@code broker.api.max-body-bytes} is refused 413 on every spelling of an API path, whether
+     * its length is declared or it is chunked.
+     */
+    @Test
+    void aBodyOverTheLimitIsRefusedOnEverySpellingOfAnApiPath() {
+        String valid = "{\"registration\":\"secret-app\",\"resource\":\"graph\"}";
+        String padded = valid.substring(0, valid.length() - 1) + " ".repeat(BODY_LIMIT + 1000) + "}";
+        for (String path : List.of(Surface.TOKEN_PATH, "/q/../v1/token", "/x/%2e%2e/v1/token", "/%76%31/token",
+                "/v1/admin/../token", "/msi/token/../../v1/token", "/v1/token;x=1", "/q/../v1/admin/registrations/"
+                        + App.SECRET.id + "/check")) {
+            for (boolean chunked : List.of(false, true)) {
+                Request request = new Request("body-limit", 0, "POST", path, Format.ANY)
+                        .header("X-Api-Key", Fixtures.ADMIN_KEY).header("Content-Type", "application/json").body(padded);
+                if (chunked) {
+                    request.chunked();
+                }
+
+                Answer answer = RawHttp.exchange(request);
+
+                assertThat(answer.status()).as("%s%s: %s", path, chunked ? " (chunked)" : "", formatOf(answer))
+                        .isEqualTo(413);
+                assertThat(answer.body()).doesNotContain("access_token");
+            }
+        }
+    }
+
+    /**
+     * One admin or token operation as a well-behaved client sends it, with the admin key. A costly operation (one
+     * that generates a key pair, a second each on a slow machine) is spelled only in its last segment, where it
+     * differs from its siblings, and climbed into with plain dot segments only.
+     */
+    private record MatrixBase(String method, String path, String query, String contentType, String body, String keyHeader,
+                              String keyPrefix, boolean token, boolean costly) {
+
+        MatrixBase(String method, String path, String query, String contentType, String body, String keyHeader,
+                   String keyPrefix, boolean token) {
+            this(method, path, query, contentType, body, keyHeader, keyPrefix, token, false);
+        }
+
+        Request request(String spelledPath) {
+            Request request = new Request("path-spellings", 0, method, spelledPath + query, Format.ANY);
+            if (keyHeader != null) {
+                request.header(keyHeader, keyPrefix + Fixtures.ADMIN_KEY);
+            }
+            if (contentType != null) {
+                request.header("Content-Type", contentType);
+            }
+            if (body != null) {
+                request.body(body.replace("{key}", Fixtures.ADMIN_KEY));
+            }
+            return request;
+        }
+    }
+
+    private static final String JSON_TYPE = "application/json";
+    private static final List<MatrixBase> MATRIX_BASES = List.of(
+            new MatrixBase("POST", Surface.TOKEN_PATH, "", JSON_TYPE,
+                    "{\"registration\":\"" + App.SECRET.id + "\",\"resource\":\"graph\"}", "X-Api-Key", "", true),
+            new MatrixBase("POST", Surface.XOAUTH2_PATH, "", JSON_TYPE,
+                    "{\"registration\":\"" + App.SECRET.id + "\",\"user\":\"a@b\"}", "Authorization", "Bearer ", true),
+            new MatrixBase("POST", OAUTH2_SECRET_APP, "", "application/x-www-form-urlencoded",
+                    "grant_type=client_credentials&client_id=security&client_secret={key}", null, null, true),
+            new MatrixBase("GET", Surface.MANAGED_IDENTITY_PATH, "?resource=https://graph.microsoft.com&api-version="
+                    + MSI_API_VERSION + "&mi_res_id=" + App.SECRET.id, null, null, "X-IDENTITY-HEADER", "", true),
+            new MatrixBase("GET", Surface.ADMIN_PATH, "", null, null, "X-Api-Key", "", false),
+            new MatrixBase("GET", Surface.ADMIN_PATH + "/" + App.SECRET.id, "", null, null, "X-Api-Key", "", false),
+            new MatrixBase("PUT", Surface.ADMIN_PATH + "/" + MATRIX_REGISTRATION, "", JSON_TYPE,
+                    "{\"allowed_resources\":\"graph\"}", "X-Api-Key", "", false),
+            new MatrixBase("DELETE", Surface.ADMIN_PATH + "/" + MATRIX_DOOMED, "", null, null, "X-Api-Key", "", false),
+            new MatrixBase("POST", Surface.ADMIN_PATH + "/" + App.SECRET.id + "/check", "", JSON_TYPE,
+                    "{\"resource\":\"graph\"}", "Authorization", "Bearer ", false),
+            new MatrixBase("POST", Surface.ADMIN_PATH + "/" + MATRIX_REGISTRATION + "/certificate", "", JSON_TYPE,
+                    "{\"common_name\":\"Path matrix\",\"validity_days\":1,\"activate\":false}", "X-Api-Key", "", false,
+                    true),
+            new MatrixBase("POST", Surface.ADMIN_PATH + "/" + App.SECRET.id + "/flush", "", null, null, "X-Api-Key", "",
+                    false));
+
+    /** Paths of the other kind of surface that a spelling climbs out of with dot segments. */
+    private static final List<String> TOKEN_COVERS = List.of(Surface.TOKEN_PATH, Surface.MANAGED_IDENTITY_PATH,
+            OAUTH2_SECRET_APP, Surface.XOAUTH2_PATH);
+    private static final List<String> ADMIN_COVERS = List.of("/v1/admin", Surface.ADMIN_PATH,
+            Surface.ADMIN_PATH + "/" + App.SECRET.id + "/flush");
+
+    /** The path as it is, and in every spelling: each separator and segment altered in turn, and climbs from covers. */
+    private static List<String> spellings(MatrixBase base) {
+        String path = base.path();
+        String[] segments = path.substring(1).split("/");
+        int first = base.costly() ? segments.length - 1 : 0;
+        Set<String> spelled = new java.util.LinkedHashSet<>();
+        spelled.add(path);
+        spelled.add(path + "/");
+        for (int i = Math.max(1, first); i < segments.length; i++) {
+            String before = "/" + String.join("/", Arrays.copyOfRange(segments, 0, i));
+            String after = String.join("/", Arrays.copyOfRange(segments, i, segments.length));
+            for (String separator : List.of("%2F", "%5C", "//", "/x/../", "/x/%2e%2e/", "/x/..;/")) {
+                spelled.add(before + separator + after);
+            }
+        }
+        for (int i = first; i < segments.length; i++) {
+            for (String suffix : List.of(";", ";x=1", "%3Bx=1", "/..", "/%2e%2e")) {
+                String[] altered = segments.clone();
+                altered[i] = altered[i] + suffix;
+                spelled.add("/" + String.join("/", altered));
+            }
+        }
+        for (String cover : base.token() ? ADMIN_COVERS : TOKEN_COVERS) {
+            String[] coverSegments = cover.substring(1).split("/");
+            for (String up : base.costly() ? List.of("..") : List.of("..", "%2E%2e")) {
+                // climb out of the cover to the root, then down into the path
+                spelled.add(cover + ("/" + up).repeat(coverSegments.length) + path);
+                // and, sharing the first segment, climb only as far as needed: /v1/admin/../token
+                if (coverSegments[0].equals(segments[0])) {
+                    spelled.add(cover + ("/" + up).repeat(coverSegments.length - 1) + path.substring(segments[0].length() + 1));
+                }
+            }
+        }
+        return List.copyOf(spelled);
+    }
+
+    /** What is wrong with the answer to a spelling and the audit lines it wrote; null when nothing is. */
+    private static String judgeSpelling(String method, Answer answer, List<String> written) {
+        String served = servedAs(method, answer);
+        if (answer.status() >= 500 || answer.status() == 0) {
+            return "failed";
+        }
+        if (answer.status() >= 300) {
+            return served.equals("nothing") ? null : "refused, but the body is a " + served + " answer";
+        }
+        if (served.equals("nothing")) {
+            return "served, but neither a token nor an admin answer";
+        }
+        if (written.size() != 1) {
+            return "served with " + written.size() + " audit lines";
+        }
+        String line = written.get(0).substring(AUDIT_LINE.length());
+        if (served.startsWith("admin:")) {
+            String action = served.substring("admin:".length());
+            return line.startsWith("admin_action ") && line.contains(" action=" + action + " ") ? null
+                    : "the audit line is not the admin action " + action;
+        }
+        if (!String.valueOf(answer.header("cache-control")).contains("no-store")) {
+            return "a token without Cache-Control: no-store";
+        }
+        return line.startsWith("token_request surface=" + served + " ") && line.contains(" outcome=issued ") ? null
+                : "the audit line is not an issued token on " + served;
+    }
+
+    /** The surface a 2xx answer comes from, told by its shape alone: a token surface, an admin action, or nothing. */
+    private static String servedAs(String method, Answer answer) {
+        JsonNode node;
+        try {
+            node = answer.body().isEmpty() ? null : JSON.readTree(answer.body());
+        } catch (IOException e) {
+            node = null;
+        }
+        if (node == null) {
+            return answer.status() == 204 ? "admin:delete" : "nothing";
+        }
+        if (node.isArray()) {
+            return "admin:list";
+        }
+        if (node.has("xoauth2")) {
+            return "xoauth2";
+        }
+        if (node.has("access_token")) {
+            return node.has("registration") ? "token_api" : node.path("expires_on").isTextual() ? "managed_identity" : "oauth2";
+        }
+        if (node.has("tokens_dropped")) {
+            return "admin:flush";
+        }
+        if (node.has("certificate_pem")) {
+            return "admin:certificate";
+        }
+        if (node.has("diagnosis")) {
+            return "admin:check";
+        }
+        if (node.has("credential_type")) {
+            return node.has("id") ? "admin:" + method.toLowerCase(Locale.ROOT) : "nothing";
+        }
+        return "nothing";
+    }
+
+    private static void putMatrixRecord(String id) {
+        given().header("X-Api-Key", Fixtures.ADMIN_KEY).contentType(JSON_TYPE)
+                .body(Map.of("tenant_id", Fixtures.TENANT, "client_id", "dddddddd-0000-4000-8000-000000000777",
+                        "credential_type", "client_secret", "client_secret", Fixtures.newSecret()))
+                .put(Surface.ADMIN_PATH + "/" + id).then().statusCode(200);
+    }
+
+    private static List<String> newLines(List<String> lines, int before) {
+        return List.copyOf(lines.subList(Math.min(before, lines.size()), lines.size()));
+    }
+
+    private static double issuedMetric(String registration) {
+        String series = "broker_token_requests_total{outcome=\"issued\",registration=\"" + registration + "\"} ";
+        return given().get("/q/metrics").asString().lines().filter(line -> line.startsWith(series))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length()).trim())).findFirst().orElse(0);
+    }
+
+
     // ------------------------------------------------------------------------------------------ JSON text
 
     private static String object(Map<String, String> fields) {

@@ -22,6 +22,19 @@ class SurfaceTest {
         assertThat(Surface.of("")).isEqualTo(Surface.NONE);
     }
 
+    /** Issue 11, item 3: what runs decides, so a spelling of a path cannot be treated as another surface. */
+    @Test
+    void decidesFromTheResourceTheRequestWasRoutedTo() {
+        assertThat(Surface.routedTo(TokenResource.class)).isEqualTo(Surface.TOKEN_API);
+        assertThat(Surface.routedTo(OAuth2TokenResource.class)).isEqualTo(Surface.OAUTH2);
+        assertThat(Surface.routedTo(ManagedIdentityResource.class)).isEqualTo(Surface.MANAGED_IDENTITY);
+        assertThat(Surface.routedTo(XOAuth2Resource.class)).isEqualTo(Surface.XOAUTH2);
+        assertThat(Surface.routedTo(AdminResource.class)).isEqualTo(Surface.ADMIN);
+        // A resource added later without a surface here is still authenticated by header.
+        assertThat(Surface.routedTo(Object.class)).isEqualTo(Surface.OTHER_API);
+        assertThat(Surface.OTHER_API.usesApiKeyHeaders()).isTrue();
+    }
+
     @Test
     void normalisesLikeCollapsingSlashesAndTrimmingTheEnd() {
         Random random = new Random(7L);

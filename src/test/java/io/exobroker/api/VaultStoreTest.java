@@ -3,6 +3,7 @@ package io.exobroker.api;
 import io.exobroker.testing.broker.BrokerTestEnvironment;
 import io.exobroker.testing.entra.EmulatedSecret;
 import io.exobroker.testing.entra.EntraEmulator;
+import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.exobroker.testing.vault.VaultEmulator;
 import io.exobroker.testing.vault.VaultFixtures;
@@ -131,6 +132,37 @@ class VaultStoreTest {
         token(App.ADMINISTERED.id).then().statusCode(200);
     }
 
+    /**
+     * Issue 11, item 8, on the Vault store: a key digest in two caller records authenticates as neither, and both
+     * records are reported as store problems (readiness, {@code broker_store_problems}, the log).
+     */
+    @Test
+    void twoCallersWithOneApiKeyAuthenticateAsNeitherAndAreReported() {
+        String key = "vault-shared-" + UUID.randomUUID();
+        int problemsBefore = readyProblems();
+        VaultTestEnvironment.write("callers", "shared-one", VaultFixtures.caller(key, false));
+        await().atMost(Duration.ofSeconds(5)).until(() -> token(key, App.SERVED.id).statusCode() == 200);
+
+        VaultTestEnvironment.write("callers", "shared-two", VaultFixtures.caller(key, false));
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> readyProblems() == problemsBefore + 2);
+
+            token(key, App.SERVED.id).then().statusCode(401);
+            assertThat(given().get("/q/metrics").asString().lines()).anySatisfy(line -> assertThat(line)
+                    .matches("broker_store_problems " + (problemsBefore + 2) + "(\\.0)?"));
+            assertThat(CapturedLogs.install().matching("callers/shared-two", "api_key_sha256",
+                    "the same API key as caller shared-one")).isNotEmpty();
+        } finally {
+            VaultTestEnvironment.delete("callers", "shared-two");
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> token(key, App.SERVED.id).statusCode() == 200);
+        VaultTestEnvironment.delete("callers", "shared-one");
+    }
+
+    private static int readyProblems() {
+        return given().get("/q/health/ready").then().extract().path("checks.find { it.name == 'store' }.data.problems");
+    }
+
     @Test
     void logsInWithAppRole() {
         VaultEmulator vault = VaultTestEnvironment.emulator().orElse(null);
@@ -141,7 +173,11 @@ class VaultStoreTest {
     }
 
     private static Response token(String registration) {
-        return given().header("X-Api-Key", VaultFixtures.RUNTIME_KEY).contentType(ContentType.JSON)
+        return token(VaultFixtures.RUNTIME_KEY, registration);
+    }
+
+    private static Response token(String key, String registration) {
+        return given().header("X-Api-Key", key).contentType(ContentType.JSON)
                 .body(Map.of("registration", registration, "resource", "graph")).post("/v1/token");
     }
 }

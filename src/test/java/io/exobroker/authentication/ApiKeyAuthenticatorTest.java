@@ -134,6 +134,20 @@ class ApiKeyAuthenticatorTest {
         assertThat(authenticator.authenticate(null, "late-key")).map(Caller::id).contains("late");
     }
 
+    /**
+     * Issue 11, item 8: two caller records with one key digest resolved to whichever the store's map listed first
+     * (random per JVM). The key now authenticates as neither; the store reports both records.
+     */
+    @Test
+    void aKeyThatTwoCallersShareAuthenticatesAsNeither() {
+        store.put(caller("impostor", MAILER_KEY));
+
+        for (int i = 0; i < 20; i++) {
+            assertThat(authenticator.authenticate(null, MAILER_KEY)).isEmpty();
+        }
+        assertThat(authenticator.authenticate(null, REPORTER_KEY)).map(Caller::id).contains("reporter");
+    }
+
     private static Caller caller(String id, String apiKey) {
         return new Caller(id, sha256(apiKey), List.of("*"), List.of("*"), false, java.util.Optional.empty());
     }

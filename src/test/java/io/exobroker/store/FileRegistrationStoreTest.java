@@ -195,6 +195,39 @@ class FileRegistrationStoreTest {
                 .owner(new ServiceAccount("low-code", "shared"))).map(Caller::id).hasValue("n8n");
     }
 
+    /** Issue 11, item 8: one key for two callers is a problem of both records, named without the digest. */
+    @Test
+    void reportsAnApiKeyDigestSharedByTwoCallersOnBothRecords() {
+        write("callers/mailer.json", callerRecord("shared-key", "*"));
+        write("callers/reporter.json", callerRecord("shared-key", "contoso"));
+        write("callers/sender.json", callerRecord("own-key", "*"));
+        store = newStore();
+
+        store.poll();
+
+        StoreSnapshot snapshot = store.current();
+        assertThat(snapshot.problems()).extracting(RecordProblem::record, RecordProblem::field).containsExactlyInAnyOrder(
+                tuple("callers/mailer", "api_key_sha256"), tuple("callers/reporter", "api_key_sha256"));
+        assertThat(snapshot.problems()).extracting(RecordProblem::message).containsExactlyInAnyOrder(
+                "the same API key as caller reporter; the key authenticates as none of them until only one record has it",
+                "the same API key as caller mailer; the key authenticates as none of them until only one record has it");
+        assertThat(snapshot.problems()).allSatisfy(problem -> assertThat(problem.toString())
+                .doesNotContain(sha256Hex("shared-key")));
+    }
+
+    @Test
+    void aSharedApiKeyIsNoLongerAProblemOnceOneRecordChangesIt() {
+        write("callers/mailer.json", callerRecord("shared-key", "*"));
+        write("callers/reporter.json", callerRecord("shared-key", "contoso"));
+        store = loadedStore();
+        assertThat(store.current().problems()).hasSize(2);
+
+        write("callers/reporter.json", callerRecord("reporter-key", "contoso"));
+        store.poll();
+
+        assertThat(store.current().problems()).isEmpty();
+    }
+
     @Test
     void neverPutsAFieldValueIntoAProblem() {
         // given: a secret next to an invalid field, and secrets as the invalid values themselves

@@ -67,7 +67,8 @@ public final class VaultFixtures {
         return record;
     }
 
-    private static Map<String, Object> caller(String key, boolean admin) {
+    /** A caller record for the key (registered with the leak check), allowed everything and not rate limited. */
+    public static Map<String, Object> caller(String key, boolean admin) {
         SecretLeakCheck.secret(key);
         try {
             String digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
