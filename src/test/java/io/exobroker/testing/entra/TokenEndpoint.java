@@ -93,6 +93,9 @@ final class TokenEndpoint {
         ClientAuthenticator.Method method =
                 authenticator.authenticate(submitted, app, audiences(exchange), clock.instant());
         ResourceScope scope = ResourceScope.parse(form.get("scope"));
+        if (!directory.resourceExists(scope.resource())) {
+            throw TokenRequestRejected.of(AadstsError.RESOURCE_NOT_FOUND, "resource", scope.resource(), "tenant", tenant);
+        }
 
         String accessToken = minter.mint(app, scope, method);
         observations.tokenIssued(accessToken);
