@@ -11,6 +11,7 @@ import io.exobroker.error.ErrorCode;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
+import io.exobroker.registration.Scope;
 import io.exobroker.registration.Slug;
 import io.exobroker.store.InvalidRecordException;
 import io.exobroker.store.RegistrationStore;
@@ -110,8 +111,9 @@ public class RegistrationAdmin {
     public CompletionStage<CheckResult> check(String id, String resource) {
         Registration registration = existing(id);
         String requested = resource == null || resource.isBlank() ? ResourceScopes.GRAPH : resource;
-        String scope = ResourceScopes.fromResourceUri(requested, registration.cloud()).orElseThrow(() ->
+        Scope asked = ResourceScopes.fromResourceUri(requested, registration.cloud()).orElseThrow(() ->
                 new BrokerException(ErrorCode.BAD_REQUEST, "unknown resource: use graph, outlook or a .default scope"));
+        Scope scope = registration.grant(asked).orElse(asked); // the spelling its tokens are minted with
         String label = ResourceScopes.label(scope, registration.cloud());
         return tokens.mintFresh(registration, scope).handle((token, error) -> {
             if (error != null) {
@@ -122,7 +124,9 @@ public class RegistrationAdmin {
                         cause.getClass().getSimpleName());
                 Integer aadsts = failure.aadstsCode().orElse(null);
                 return new CheckResult(id, "failed", label, null, null, aadsts,
-                        List.of(failure.kind() == UpstreamException.Kind.UNAVAILABLE || failure.kind() == UpstreamException.Kind.THROTTLED
+                        List.of(failure.kind() == UpstreamException.Kind.OVERLOADED
+                                ? "the broker did not call Entra ID (" + failure.getMessage() + "); try again"
+                                : failure.isRetryable()
                                 ? "Entra ID did not answer usefully (" + failure.getMessage() + "); try again"
                                 : AadstsCodes.advice(aadsts)));
             }

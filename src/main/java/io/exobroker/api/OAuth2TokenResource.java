@@ -198,7 +198,7 @@ public class OAuth2TokenResource {
         }
         return issuer.issue(caller, registrationId, resource, issuer.defaultMinValidity(), thisRequest)
                 .thenApply(issued -> Response.ok(new OAuth2TokenResponse(issued.token().value(), "Bearer",
-                        issued.expiresIn(), issued.scope())).build());
+                        issued.expiresIn(), issued.scope().value())).build());
     }
 
     private String defaultResource(String registrationId) {

@@ -7,6 +7,7 @@ import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
+import io.exobroker.registration.Scope;
 import io.exobroker.registration.Slug;
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreSnapshot;
@@ -27,7 +28,7 @@ import java.util.concurrent.CompletionStage;
 public class TokenIssuer {
 
     /** A token handed out, with what it was for. */
-    public record Issued(AccessToken token, TokenService.Source source, Registration registration, String scope,
+    public record Issued(AccessToken token, TokenService.Source source, Registration registration, Scope scope,
                          long expiresIn) {
     }
 

@@ -2,6 +2,7 @@ package io.exobroker.caller;
 
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.ResourceScopes;
+import io.exobroker.registration.Scope;
 import io.exobroker.registration.Slug;
 
 import java.util.HexFormat;
@@ -48,8 +49,9 @@ public record Caller(String id, byte[] apiKeySha256, List<String> registrations,
         return registrations.contains(ResourceScopes.WILDCARD) || registrations.contains(registrationId);
     }
 
-    public boolean mayAskFor(String scope, Cloud cloud) {
-        return resources.stream().anyMatch(entry -> ResourceScopes.covers(entry, scope, cloud));
+    /** Whether this caller may ask for a scope (as its registration grants it) in the registration's cloud. */
+    public boolean mayAskFor(Scope scope, Cloud cloud) {
+        return ResourceScopes.covered(resources, scope, cloud).isPresent();
     }
 
     /** Constant-time comparison with the digest of a presented key; false for a caller without a key. */

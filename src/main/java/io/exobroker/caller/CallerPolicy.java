@@ -4,6 +4,7 @@ import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
+import io.exobroker.registration.Scope;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Map;
@@ -17,8 +18,8 @@ import java.util.Optional;
 @ApplicationScoped
 public class CallerPolicy {
 
-    /** What a permitted request resolved to. */
-    public record Grant(Registration registration, String scope) {
+    /** What a permitted request resolved to: the scope in the one spelling every later step uses. */
+    public record Grant(Registration registration, Scope scope) {
     }
 
     /** Authorizes a resource given as an alias or a full {@code .default} scope. */
@@ -38,13 +39,13 @@ public class CallerPolicy {
         }
         Registration registration = Optional.ofNullable(registrations.get(registrationId)).orElseThrow(() -> new BrokerException(
                 ErrorCode.UNKNOWN_REGISTRATION, "registration '" + registrationId + "' does not exist"));
-        String scope = (resourceUri ? ResourceScopes.fromResourceUri(resource, registration.cloud())
+        Scope requested = (resourceUri ? ResourceScopes.fromResourceUri(resource, registration.cloud())
                 : ResourceScopes.toScope(resource, registration.cloud())).orElseThrow(() -> new BrokerException(
-                ErrorCode.BAD_REQUEST, "unknown resource: use graph, outlook or a full https://.../.default scope"));
-        if (!registration.allowsScope(scope)) {
-            throw new BrokerException(ErrorCode.SCOPE_NOT_ALLOWED,
-                    "registration '" + registrationId + "' is not allowed resource '" + label(scope, registration) + "'");
-        }
+                ErrorCode.BAD_REQUEST, "unknown resource: use graph, outlook or a full https://.../.default scope, "
+                + "spelled plainly (no percent-encoding, doubled slashes, dot segments, spaces or non-ASCII letters)"));
+        // Canonical from here on: the registration's own spelling when it lists the resource.
+        Scope scope = registration.grant(requested).orElseThrow(() -> new BrokerException(ErrorCode.SCOPE_NOT_ALLOWED,
+                "registration '" + registrationId + "' is not allowed resource '" + label(requested, registration) + "'"));
         if (!caller.mayAskFor(scope, registration.cloud())) {
             throw new BrokerException(ErrorCode.SCOPE_NOT_ALLOWED,
                     "caller '" + caller.id() + "' may not ask for resource '" + label(scope, registration) + "'");
@@ -52,7 +53,7 @@ public class CallerPolicy {
         return new Grant(registration, scope);
     }
 
-    private static String label(String scope, Registration registration) {
+    private static String label(Scope scope, Registration registration) {
         return ResourceScopes.label(scope, registration.cloud());
     }
 }

@@ -31,4 +31,13 @@ public interface AzureConfig {
     /** Threads that run token endpoint calls; MSAL4J blocks one per call. */
     @WithDefault("8")
     int mintThreads();
+
+    /**
+     * Token endpoint calls that may wait for a mint thread (at least 1). When every thread is busy and this many wait,
+     * a request that needs Entra ID is answered 503 {@code upstream_unavailable} with {@code Retry-After} at once. At
+     * Entra ID's usual 100-300 ms per call, eight threads work through 256 waiting calls within the request timeout;
+     * a longer queue would only hold requests that time out anyway.
+     */
+    @WithDefault("256")
+    int mintQueue();
 }

@@ -51,4 +51,20 @@ public interface TokenConfig {
     /** Longest pause after repeated credential rejections. */
     @WithDefault("10m")
     Duration maxCredentialErrorBackoff();
+
+    /**
+     * How long a scope Entra ID refused for a registration (e.g. AADSTS500011, no such resource principal; AADSTS1002012,
+     * invalid scope) is answered from memory with the same refusal instead of asking again; 0 asks every time. Short,
+     * because granting consent or provisioning the API in the tenant fixes such a refusal without the broker noticing.
+     */
+    @WithDefault("60s")
+    Duration rejectedScopeTtl();
+
+    /**
+     * Distinct scopes one registration's {@code *} may admit at a time (cached, being minted or remembered as
+     * rejected). Beyond it a new scope is refused 403 {@code scope_not_allowed}. Scopes the registration lists by name
+     * are not counted: they are bounded by its record, while the wildcard's are chosen by callers.
+     */
+    @WithDefault("16")
+    int maxScopesPerRegistration();
 }

@@ -15,8 +15,8 @@ import java.util.function.Supplier;
 
 /**
  * The one place that names the broker's metrics and their tags. Tag values are bounded: registration ids only for
- * registrations that exist, outcomes and AADSTS codes from fixed sets, so a caller sending random ids cannot grow
- * the metric space.
+ * registrations that exist, resources only as aliases or scopes a registration lists, outcomes and AADSTS codes from
+ * fixed sets, so a caller sending random ids or scopes cannot grow the metric space.
  */
 @ApplicationScoped
 public class BrokerMetrics {
@@ -28,6 +28,7 @@ public class BrokerMetrics {
     private static final String UPSTREAM_LATENCY = "broker.upstream.latency";
     private static final String TOKEN_EXPIRY = "broker.token.expiry";
     private static final String REFRESHES = "broker.token.refreshes";
+    private static final String MINT_QUEUE_REJECTIONS = "broker.mint.queue.rejections";
     private static final String VAULT_REQUESTS = "broker.vault.requests";
     private static final String KUBERNETES_AUTH = "broker.kubernetes.auth";
     private static final String KUBERNETES_REQUESTS = "broker.kubernetes.requests";
@@ -46,7 +47,10 @@ public class BrokerMetrics {
         counter(TOKEN_REQUESTS, "registration", registration, "outcome", outcome).increment();
     }
 
-    /** A cache lookup: {@code hit}, {@code miss} or {@code stale} (served while the upstream failed). */
+    /**
+     * A cache lookup: {@code hit}, {@code miss}, {@code stale} (served while the upstream failed) or {@code rejected}
+     * (answered with a refusal Entra ID gave for this scope moments ago).
+     */
     public void cache(String result) {
         counter(TOKEN_CACHE, "result", result, null, null).increment();
     }
@@ -62,6 +66,11 @@ public class BrokerMetrics {
                 .maximumExpectedValue(Duration.ofSeconds(30))
                 .register(registry)
                 .record(latency);
+    }
+
+    /** A call to Entra ID not made because every mint thread was busy and the mint queue was full. */
+    public void mintQueueRejected(String registration) {
+        counter(MINT_QUEUE_REJECTIONS, "registration", registration, null, null).increment();
     }
 
     /** A background refresh: {@code success}, {@code failure} or {@code skipped} (token unused since its mint). */

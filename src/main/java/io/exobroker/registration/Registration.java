@@ -10,7 +10,7 @@ import java.util.Optional;
  * a newer one.
  *
  * @param authorityHost the record's own {@code authority_host}, overriding the cloud's sign-in host
- * @param allowedResources aliases or {@code .default} scopes this registration may mint for
+ * @param allowedResources aliases, {@code .default} scopes or {@code *}: what this registration may mint for
  */
 public record Registration(
         String id,
@@ -44,9 +44,18 @@ public record Registration(
         return authorityHost.isPresent() || brokerWideHost.isPresent();
     }
 
-    /** Whether this registration may mint for a resolved scope. */
-    public boolean allowsScope(String scope) {
-        return allowedResources.stream().anyMatch(entry -> ResourceScopes.covers(entry, scope, cloud));
+    /**
+     * The scope this registration mints for a requested one, in its own spelling: the scope of the first allowed
+     * resource naming the same resource, else the request itself when {@code *} is allowed; empty when not allowed.
+     * So every spelling a caller uses for a listed resource reaches the cache and Entra ID as one string.
+     */
+    public Optional<Scope> grant(Scope requested) {
+        return ResourceScopes.covered(allowedResources, requested, cloud);
+    }
+
+    /** Whether the scope is one this registration names (an alias or a scope), not one only {@code *} admits. */
+    public boolean lists(Scope scope) {
+        return ResourceScopes.lists(allowedResources, scope, cloud);
     }
 
     public Registration withCredentialVersion(long version) {

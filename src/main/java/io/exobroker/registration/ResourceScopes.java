@@ -1,13 +1,14 @@
 package io.exobroker.registration;
 
-import java.net.URI;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
  * The one place that turns what a caller asks for ({@code graph}, {@code outlook} or a full {@code .default} scope)
- * into the scope sent to Entra ID. Aliases resolve per cloud, so {@code graph} on a US Government registration means
- * {@code https://graph.microsoft.us/.default}. Client-credential tokens only exist for {@code .default} scopes.
+ * into a {@link Scope}, and decides which policy entry covers it. Aliases resolve per cloud, so {@code graph} on a US
+ * Government registration means {@code https://graph.microsoft.us/.default}. Client-credential tokens only exist for
+ * {@code .default} scopes.
  */
 public final class ResourceScopes {
 
@@ -15,83 +16,91 @@ public final class ResourceScopes {
     public static final String OUTLOOK = "outlook";
     public static final String WILDCARD = "*";
     private static final String DEFAULT_SUFFIX = "/.default";
-    private static final int MAX_LENGTH = 256;
 
     private ResourceScopes() {
     }
 
-    /** The {@code .default} scope for an alias or scope URI, or empty when it is neither. */
-    public static Optional<String> toScope(String requested, Cloud cloud) {
-        if (requested == null) {
-            return Optional.empty();
-        }
-        String value = requested.trim();
-        switch (value.toLowerCase(Locale.ROOT)) {
-            case GRAPH:
-                return Optional.of(cloud.graphResource() + DEFAULT_SUFFIX);
-            case OUTLOOK:
-                return Optional.of(cloud.outlookResource() + DEFAULT_SUFFIX);
-            default:
-                return isDefaultScopeUri(value) ? Optional.of(value) : Optional.empty();
-        }
+    /** The scope for an alias or a {@code .default} scope URI, or empty when it is neither. */
+    public static Optional<Scope> toScope(String requested, Cloud cloud) {
+        return alias(requested, cloud).or(() -> Scope.parse(requested));
     }
 
     /**
      * The scope for a resource URI as managed-identity clients send it ({@code https://graph.microsoft.com}, without
      * {@code /.default}), or an alias, or a full scope.
      */
-    public static Optional<String> fromResourceUri(String resource, Cloud cloud) {
+    public static Optional<Scope> fromResourceUri(String resource, Cloud cloud) {
         if (resource == null) {
             return Optional.empty();
         }
         String value = resource.trim();
-        if ((isHttpsUri(value) || value.startsWith("api://")) && !value.endsWith(DEFAULT_SUFFIX)) {
+        String lower = value.toLowerCase(Locale.ROOT);
+        if ((lower.startsWith("https://") || lower.startsWith("api://")) && !lower.endsWith(DEFAULT_SUFFIX)) {
             String withoutSlash = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
-            return toScope(withoutSlash + DEFAULT_SUFFIX, cloud);
+            return Scope.parse(withoutSlash + DEFAULT_SUFFIX);
         }
         return toScope(value, cloud);
     }
 
-    /** Whether a policy entry (alias, scope URI or {@code *}) covers a resolved scope. */
-    public static boolean covers(String policyEntry, String scope, Cloud cloud) {
-        if (WILDCARD.equals(policyEntry)) {
-            return true;
+    /**
+     * The scope of one policy entry (an alias, or a scope as its owner spelled it), or empty for {@code *} and for
+     * anything else.
+     */
+    public static Optional<Scope> entryScope(String entry, Cloud cloud) {
+        return alias(entry, cloud).or(() -> Scope.parsePolicyEntry(entry));
+    }
+
+    /**
+     * What policy entries make of a requested scope: the scope of the first entry naming the same resource, in that
+     * entry's spelling, or the request itself when the entries hold {@code *}; empty when they allow neither.
+     */
+    public static Optional<Scope> covered(List<String> entries, Scope requested, Cloud cloud) {
+        for (String entry : entries) {
+            Optional<Scope> listed = entryScope(entry, cloud);
+            if (listed.isPresent() && listed.get().sameResource(requested)) {
+                return listed;
+            }
         }
-        return toScope(policyEntry, cloud).map(scope::equalsIgnoreCase).orElse(false);
+        return entries.contains(WILDCARD) ? Optional.of(requested) : Optional.empty();
     }
 
-    /** Whether a policy entry is something {@link #toScope} understands, for validating records on load. */
+    /** Whether an entry other than {@code *} names the scope's resource. */
+    public static boolean lists(List<String> entries, Scope scope, Cloud cloud) {
+        return entries.stream().anyMatch(entry -> entryScope(entry, cloud).map(scope::sameResource).orElse(false));
+    }
+
+    /** Whether a policy entry is something {@link #entryScope} understands, or {@code *}, for validating records on load. */
     public static boolean isValidEntry(String entry) {
-        return WILDCARD.equals(entry) || toScope(entry, Cloud.PUBLIC).isPresent();
+        return WILDCARD.equals(entry) || entryScope(entry, Cloud.PUBLIC).isPresent();
     }
 
-    /** The short name for logs, metrics and audit lines: the alias when there is one, else the scope itself. */
-    public static String label(String scope, Cloud cloud) {
-        if (scope.equalsIgnoreCase(cloud.graphResource() + DEFAULT_SUFFIX)) {
+    /** The short name for logs and audit lines: the alias when there is one, else the scope itself. */
+    public static String label(Scope scope, Cloud cloud) {
+        if (scope.value().equals(cloud.graphResource() + DEFAULT_SUFFIX)) {
             return GRAPH;
         }
-        if (scope.equalsIgnoreCase(cloud.outlookResource() + DEFAULT_SUFFIX)) {
+        if (scope.value().equals(cloud.outlookResource() + DEFAULT_SUFFIX)) {
             return OUTLOOK;
         }
-        return scope;
+        return scope.value();
     }
 
-    private static boolean isDefaultScopeUri(String value) {
-        return value.length() <= MAX_LENGTH && value.endsWith(DEFAULT_SUFFIX) && isHttpsUri(value)
-                || value.length() <= MAX_LENGTH && value.startsWith("api://") && value.endsWith(DEFAULT_SUFFIX)
-                        && value.chars().allMatch(c -> c > 0x20 && c < 0x7f);
-    }
-
-    private static boolean isHttpsUri(String value) {
-        if (value.length() > MAX_LENGTH || !value.startsWith("https://")) {
-            return false;
+    /**
+     * The alias's scope in this cloud. Compared only once the text is known to be ASCII: {@code equalsIgnoreCase} would
+     * take the Kelvin sign for a {@code k}.
+     */
+    private static Optional<Scope> alias(String requested, Cloud cloud) {
+        if (requested == null) {
+            return Optional.empty();
         }
-        try {
-            URI uri = new URI(value);
-            return uri.getHost() != null && uri.getQuery() == null && uri.getFragment() == null
-                    && uri.getUserInfo() == null;
-        } catch (Exception e) {
-            return false;
+        String value = requested.trim();
+        if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            return Optional.empty();
         }
+        return switch (value.toLowerCase(Locale.ROOT)) {
+            case GRAPH -> Optional.of(new Scope(cloud.graphResource() + DEFAULT_SUFFIX));
+            case OUTLOOK -> Optional.of(new Scope(cloud.outlookResource() + DEFAULT_SUFFIX));
+            default -> Optional.empty();
+        };
     }
 }

@@ -17,6 +17,9 @@ public final class AadstsCodes {
             90002, "Entra ID does not know this tenant: check tenant_id and cloud",
             7000218, "Entra ID received no credential: check credential_type and its fields",
             1002012, "Entra ID refused the scope: client-credential tokens need a resource's /.default scope",
+            500011, "Entra ID has no resource with this identifier in the tenant: check the scope's resource URI, and "
+                    + "that the API's app is provisioned (consented) in the tenant",
+            70011, "Entra ID refused the scope as invalid: ask for one resource's /.default scope",
             65001, "admin consent is missing: grant admin consent for the app's API permissions");
 
     private AadstsCodes() {

@@ -8,8 +8,10 @@ import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import io.exobroker.config.AzureConfig;
+import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
+import io.exobroker.registration.Scope;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,12 +24,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -37,34 +42,47 @@ import java.util.regex.Pattern;
  * explicit connect/read timeouts (MSAL4J has none by default) and the broker's own executor (by default MSAL4J runs
  * on the common ForkJoinPool, which its blocking HTTP calls starve). MSAL4J's own token cache is skipped: the broker
  * caches per key and MSAL4J's lookup scans every cached token.
+ *
+ * <p>The executor's queue is bounded ({@code broker.azure.mint-queue}). MSAL4J 1.26 hands each call to it with
+ * {@code CompletableFuture.supplyAsync(supplier, executorService)} in {@code acquireToken}, so a full queue surfaces as
+ * a {@link RejectedExecutionException} thrown by {@code acquireToken} itself, before any request is sent; it is turned
+ * into a failed future here, so callers get an answer at once instead of an exception, a hang or a queue without end.
  */
 @ApplicationScoped
 public class MsalTokenMinter implements TokenMinter {
 
     private static final Pattern AADSTS = Pattern.compile("AADSTS(\\d{1,9})");
     private static final Pattern STATUS_IN_MESSAGE = Pattern.compile("status code:? (\\d{3})");
+    /** How long a mint refused for a full queue is told to wait: at Entra ID's usual pace a full queue drains in seconds. */
+    static final Duration QUEUE_FULL_RETRY_AFTER = Duration.ofSeconds(1);
 
     private record ClientKey(String registrationId, long credentialVersion) {
     }
 
     private final AzureConfig config;
     private final Clock clock;
+    private final BrokerMetrics metrics;
     private final ExecutorService executor;
     private final Map<ClientKey, ConfidentialClientApplication> clients = new ConcurrentHashMap<>();
 
-    public MsalTokenMinter(AzureConfig config, Clock clock) {
+    public MsalTokenMinter(AzureConfig config, Clock clock, BrokerMetrics metrics) {
         this.config = config;
         this.clock = clock;
+        this.metrics = metrics;
+        if (config.mintQueue() < 1) {
+            throw new IllegalArgumentException("broker.azure.mint-queue must be at least 1");
+        }
         AtomicInteger threads = new AtomicInteger();
-        this.executor = Executors.newFixedThreadPool(config.mintThreads(), runnable -> {
-            Thread thread = new Thread(runnable, "exo-mint-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.executor = new ThreadPoolExecutor(config.mintThreads(), config.mintThreads(), 0L, TimeUnit.MILLISECONDS,
+                new ArrayBlockingQueue<>(config.mintQueue()), runnable -> {
+                    Thread thread = new Thread(runnable, "exo-mint-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                }, new ThreadPoolExecutor.AbortPolicy());
     }
 
     @Override
-    public CompletableFuture<AccessToken> mint(Registration registration, String scope) {
+    public CompletableFuture<AccessToken> mint(Registration registration, Scope scope) {
         ConfidentialClientApplication client;
         try {
             client = clients.computeIfAbsent(new ClientKey(registration.id(), registration.credentialVersion()),
@@ -73,9 +91,18 @@ public class MsalTokenMinter implements TokenMinter {
             return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.REJECTED, null, null,
                     null, null, "cannot build an MSAL client: " + e.getClass().getSimpleName()));
         }
-        ClientCredentialParameters parameters = ClientCredentialParameters.builder(Set.of(scope)).skipCache(true).build();
+        ClientCredentialParameters parameters = ClientCredentialParameters.builder(Set.of(scope.value()))
+                .skipCache(true).build();
         Instant sent = clock.instant();
-        return client.acquireToken(parameters).handle((result, error) -> {
+        CompletableFuture<IAuthenticationResult> call;
+        try {
+            call = client.acquireToken(parameters);
+        } catch (RejectedExecutionException e) {
+            metrics.mintQueueRejected(registration.id());
+            return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.OVERLOADED, null, null,
+                    null, QUEUE_FULL_RETRY_AFTER, "every mint thread is busy and the mint queue is full"));
+        }
+        return call.handle((result, error) -> {
             if (error != null) {
                 throw classify(error);
             }
@@ -121,13 +148,13 @@ public class MsalTokenMinter implements TokenMinter {
         }
     }
 
-    private AccessToken toToken(IAuthenticationResult result, String scope, Instant sent) {
+    private AccessToken toToken(IAuthenticationResult result, Scope scope, Instant sent) {
         Instant expiresOn = result.expiresOnDate().toInstant();
         Long refreshOn = result.metadata() == null ? null : result.metadata().refreshOn();
         Optional<Instant> refresh = refreshOn == null || refreshOn <= 0
                 ? Optional.empty() : Optional.of(Instant.ofEpochSecond(refreshOn));
         Instant issuedAt = sent.isBefore(expiresOn) ? sent : expiresOn.minusSeconds(1);
-        return AccessToken.of(result.accessToken(), scope, issuedAt, expiresOn, refresh);
+        return AccessToken.of(result.accessToken(), scope.value(), issuedAt, expiresOn, refresh);
     }
 
     /** Turns whatever MSAL4J threw into a retry/backoff decision, keeping only codes, never Entra ID's prose. */

@@ -3,6 +3,7 @@ package io.exobroker.token;
 import io.exobroker.config.TokenConfig;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.Registration;
+import io.exobroker.registration.Scope;
 import io.quarkus.logging.Log;
 
 import java.time.Clock;
@@ -15,7 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One mint as callers see it: bounded retries of 429, 5xx and timeouts with exponential backoff and jitter, never
  * sooner than Entra ID's Retry-After, and never past the request timeout (waiting callers get an answer, not a hang).
- * Records every attempt in the upstream metrics. Credential errors are returned at once for {@link TokenService}.
+ * Records every attempt in the upstream metrics. Credential errors are returned at once for {@link TokenService}, and so
+ * is a full mint queue: waiting inside a request would only add to the queue it found full.
  */
 final class RetryingMinter {
 
@@ -36,7 +38,7 @@ final class RetryingMinter {
         this.clock = clock;
     }
 
-    CompletableFuture<AccessToken> mint(Registration registration, String scope) {
+    CompletableFuture<AccessToken> mint(Registration registration, Scope scope) {
         CompletableFuture<AccessToken> result = new CompletableFuture<>();
         var throttled = backoff.throttledFor(registration.id(), clock.instant());
         if (throttled.isPresent()) {
@@ -48,7 +50,7 @@ final class RetryingMinter {
         return result;
     }
 
-    private void attempt(Registration registration, String scope, int attempt, long startedNanos,
+    private void attempt(Registration registration, Scope scope, int attempt, long startedNanos,
                          CompletableFuture<AccessToken> result) {
         long sent = System.nanoTime();
         CompletableFuture<AccessToken> call;
@@ -68,6 +70,11 @@ final class RetryingMinter {
                 return;
             }
             UpstreamException failure = MsalTokenMinter.classify(error);
+            if (failure.kind() == UpstreamException.Kind.OVERLOADED) {
+                // Not a call to Entra ID (the minter counts it) and no sign the registration should slow down.
+                result.completeExceptionally(failure);
+                return;
+            }
             metrics.upstreamCall(registration.id(), failure.outcome(),
                     failure.aadstsCode().map(String::valueOf).orElse("none"), latency);
             failure.retryAfter().ifPresent(wait -> backoff.throttled(registration.id(), wait, clock.instant()));

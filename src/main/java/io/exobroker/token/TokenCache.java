@@ -1,5 +1,7 @@
 package io.exobroker.token;
 
+import io.exobroker.registration.Scope;
+
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -114,7 +116,7 @@ final class TokenCache {
     }
 
     /** The valid token with most life left for a registration and scope, of any credential version. */
-    Optional<Entry> bestValid(String registrationId, String scope, Instant now) {
+    Optional<Entry> bestValid(String registrationId, Scope scope, Instant now) {
         Entry best = null;
         for (TokenKey key : keysByRegistration.getOrDefault(registrationId, Set.of())) {
             Entry entry = entries.get(key);
@@ -124,6 +126,16 @@ final class TokenCache {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /** Whether a token of any credential version is held for a registration's scope. */
+    boolean holds(String registrationId, Scope scope) {
+        for (TokenKey key : keysByRegistration.getOrDefault(registrationId, Set.of())) {
+            if (key.scope().equals(scope) && entries.containsKey(key)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Drops every token of a registration; returns how many. */

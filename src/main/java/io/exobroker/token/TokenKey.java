@@ -1,5 +1,7 @@
 package io.exobroker.token;
 
-/** What a cached token is for: a registration's credential version and one scope. */
-public record TokenKey(String registrationId, long credentialVersion, String scope) {
+import io.exobroker.registration.Scope;
+
+/** What a cached token is for: a registration's credential version and one canonical scope. */
+public record TokenKey(String registrationId, long credentialVersion, Scope scope) {
 }

@@ -1,6 +1,7 @@
 package io.exobroker.token;
 
 import io.exobroker.registration.Registration;
+import io.exobroker.registration.Scope;
 
 import java.util.concurrent.CompletableFuture;
 
@@ -10,7 +11,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface TokenMinter {
 
-    CompletableFuture<AccessToken> mint(Registration registration, String scope);
+    CompletableFuture<AccessToken> mint(Registration registration, Scope scope);
 
     /** Drops whatever the minter built for this registration (clients of older credential versions included). */
     void forget(String registrationId);

@@ -6,6 +6,7 @@ import io.exobroker.error.ErrorCode;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
+import io.exobroker.registration.Scope;
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.ReplacedCredential;
 import io.exobroker.store.StoreChange;
@@ -41,7 +42,10 @@ import java.util.concurrent.TimeoutException;
  *   <li>Stale-if-error: when a mint fails or times out, a still-valid cached token is served.</li>
  *   <li>A rejected credential is re-read from the store once (it may have been rotated); if the store has nothing
  *       newer, the registration's credential version is paused with a doubling backoff.</li>
+ *   <li>A scope Entra ID refuses is remembered for the registration for a short while ({@link RejectedScopes}).</li>
+ *   <li>A registration's {@code *} admits only so many distinct scopes at a time ({@link ScopeCap}).</li>
  * </ul>
+ * Scopes arrive canonical ({@link Scope}), so spellings of one scope are one key everywhere here.
  */
 @ApplicationScoped
 public class TokenService {
@@ -67,6 +71,8 @@ public class TokenService {
     private final Map<String, LastMint> lastMints = new ConcurrentHashMap<>();
     private final Map<TokenKey, CompletableFuture<AccessToken>> flights = new ConcurrentHashMap<>();
     private final RegistrationBackoff backoff;
+    private final RejectedScopes rejectedScopes;
+    private final ScopeCap scopeCap;
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService storeReader;
     private final RetryingMinter retryingMinter;
@@ -78,6 +84,8 @@ public class TokenService {
         this.metrics = metrics;
         this.clock = clock;
         this.backoff = new RegistrationBackoff(config);
+        this.rejectedScopes = new RejectedScopes(config.rejectedScopeTtl());
+        this.scopeCap = new ScopeCap(config.maxScopesPerRegistration());
         this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> daemon(runnable, "exo-token-scheduler"));
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.storeReader = Executors.newFixedThreadPool(2, runnable -> daemon(runnable, "exo-store-reread"));
@@ -90,7 +98,7 @@ public class TokenService {
      * A token for a registration (as the store holds it now) and a resolved scope with at least {@code minValidity}
      * left. Completes exceptionally with {@link BrokerException}.
      */
-    public CompletableFuture<IssuedToken> token(Registration registration, String scope, Duration minValidity) {
+    public CompletableFuture<IssuedToken> token(Registration registration, Scope scope, Duration minValidity) {
         Instant now = clock.instant();
         TokenKey key = keyOf(registration, scope);
         TokenCache.Entry entry = cache.get(key);
@@ -99,6 +107,11 @@ public class TokenService {
             refreshBeforeDemandFails(key, entry, minValidity, now);
             metrics.cache("hit");
             return CompletableFuture.completedFuture(new IssuedToken(entry.token, Source.CACHE));
+        }
+        Optional<RejectedScopes.Rejection> rejected = rejectedScopes.find(registration.id(), scope, now);
+        if (rejected.isPresent()) {
+            metrics.cache("rejected");
+            return staleOr(registration.id(), scope, toBrokerException(rejected.get().cause(), registration));
         }
         metrics.cache("miss");
         Optional<RegistrationBackoff.CredentialBlock> block =
@@ -129,7 +142,7 @@ public class TokenService {
      * Mints a new token now, bypassing the cache and any backoff, for the admin {@code check}: one attempt, failing
      * with the {@link UpstreamException} so it can be explained.
      */
-    public CompletableFuture<AccessToken> mintFresh(Registration registration, String scope) {
+    public CompletableFuture<AccessToken> mintFresh(Registration registration, Scope scope) {
         return minter.mint(registration, scope).handle((token, error) -> {
             recordLastMint(registration.id(), token, error);
             if (error != null) {
@@ -144,15 +157,20 @@ public class TokenService {
             lastMints.put(registrationId, new LastMint(clock.instant(), "success", Optional.empty(), TokenClaims.roles(token.value())));
         } else {
             UpstreamException failure = MsalTokenMinter.classify(error);
+            if (failure.kind() == UpstreamException.Kind.OVERLOADED) {
+                return; // Entra ID was not called: the last call's outcome still stands
+            }
             LastMint previous = lastMints.get(registrationId);
             lastMints.put(registrationId, new LastMint(clock.instant(), failure.outcome(), failure.aadstsCode(),
                     previous == null ? List.of() : previous.roles()));
         }
     }
 
-    /** Drops every cached token of a registration and lifts its backoff. */
+    /** Drops every cached token of a registration, lifts its backoff and forgets the scopes Entra ID rejected. */
     public int flush(String registrationId) {
         backoff.clear(registrationId);
+        rejectedScopes.forget(registrationId);
+        scopeCap.forget(registrationId);
         metrics.untrackExpiry(registrationId);
         return cache.removeRegistration(registrationId);
     }
@@ -163,7 +181,7 @@ public class TokenService {
         storeReader.shutdownNow();
     }
 
-    private CompletableFuture<AccessToken> flight(Registration registration, String scope, boolean mayReread) {
+    private CompletableFuture<AccessToken> flight(Registration registration, Scope scope, boolean mayReread) {
         TokenKey key = keyOf(registration, scope);
         CompletableFuture<AccessToken> existing = flights.get(key);
         if (existing != null) {
@@ -174,6 +192,15 @@ public class TokenService {
         if (existing != null) {
             return existing;
         }
+        // Admitted only once the flight exists, so two new scopes racing for the last place cannot both win.
+        if (!registration.lists(scope)
+                && !scopeCap.admit(registration.id(), scope, held -> holdsState(registration.id(), held))) {
+            land(key, mine, null, new BrokerException(ErrorCode.SCOPE_NOT_ALLOWED, "registration '" + registration.id()
+                    + "' already has " + scopeCap.max() + " resources in use that only its '*' allows (cached, being "
+                    + "minted or recently rejected; broker.token.max-scopes-per-registration): list the resources it "
+                    + "needs in allowed_resources"));
+            return mine;
+        }
         retryingMinter.mint(registration, scope).whenComplete((token, error) -> {
             recordLastMint(registration.id(), token, error);
             if (error == null) {
@@ -183,6 +210,9 @@ public class TokenService {
                 return;
             }
             UpstreamException failure = MsalTokenMinter.classify(error);
+            if (RejectedScopes.isRejection(failure)) {
+                rejectedScopes.remember(registration.id(), scope, failure, clock.instant());
+            }
             if (failure.kind() != UpstreamException.Kind.CREDENTIAL) {
                 land(key, mine, null, failure);
             } else if (mayReread) {
@@ -196,7 +226,7 @@ public class TokenService {
     }
 
     /** A rejected credential may already be rotated in the store: read it again and mint with it if it is new. */
-    private void afterCredentialRejected(Registration registration, String scope, TokenKey key,
+    private void afterCredentialRejected(Registration registration, Scope scope, TokenKey key,
                                          CompletableFuture<AccessToken> flight, UpstreamException failure) {
         Optional<Registration> fresh;
         try {
@@ -263,8 +293,11 @@ public class TokenService {
         }
         TokenCache.Entry entry = new TokenCache.Entry(token, refreshAt(token));
         cache.put(key, entry);
-        String resource = ResourceScopes.label(key.scope(), registration.cloud());
-        metrics.trackExpiry(registration.id(), resource, () -> secondsLeft(registration.id(), key.scope()));
+        if (registration.lists(key.scope())) {
+            // Series only for resources the registration names: scopes its '*' admits would let callers pick labels.
+            String resource = ResourceScopes.label(key.scope(), registration.cloud());
+            metrics.trackExpiry(registration.id(), resource, () -> secondsLeft(registration.id(), key.scope()));
+        }
         schedule(key, entry, entry.refreshAt());
     }
 
@@ -349,7 +382,15 @@ public class TokenService {
         return window <= 0 ? opens : opens.plusMillis(ThreadLocalRandom.current().nextLong(window + 1));
     }
 
-    private double secondsLeft(String registrationId, String scope) {
+    /** Whether the broker holds anything for a registration's scope: a cached token, a mint in flight, a rejection. */
+    private boolean holdsState(String registrationId, Scope scope) {
+        return cache.holds(registrationId, scope)
+                || flights.keySet().stream().anyMatch(key -> key.registrationId().equals(registrationId)
+                        && key.scope().equals(scope))
+                || rejectedScopes.find(registrationId, scope, clock.instant()).isPresent();
+    }
+
+    private double secondsLeft(String registrationId, Scope scope) {
         Instant now = clock.instant();
         return cache.bestValid(registrationId, scope, now)
                 .map(entry -> entry.token.remaining(now).toMillis() / 1000.0)
@@ -366,10 +407,11 @@ public class TokenService {
         for (String changed : change.changedRegistrations()) {
             minter.forget(changed);
             backoff.credentialChanged(changed);
+            rejectedScopes.forget(changed); // its tenant, credential or resources may be what Entra ID refused
         }
     }
 
-    private CompletableFuture<IssuedToken> staleOr(String registrationId, String scope, BrokerException failure) {
+    private CompletableFuture<IssuedToken> staleOr(String registrationId, Scope scope, BrokerException failure) {
         try {
             return CompletableFuture.completedFuture(serveStaleOrThrow(registrationId, scope, failure));
         } catch (BrokerException e) {
@@ -377,7 +419,7 @@ public class TokenService {
         }
     }
 
-    private IssuedToken serveStaleOrThrow(String registrationId, String scope, BrokerException failure) {
+    private IssuedToken serveStaleOrThrow(String registrationId, Scope scope, BrokerException failure) {
         Optional<TokenCache.Entry> stale = cache.bestValid(registrationId, scope, clock.instant());
         if (stale.isPresent()) {
             stale.get().markUsed();
@@ -409,6 +451,9 @@ public class TokenService {
                     .orElseGet(() -> new BrokerException(ErrorCode.UPSTREAM_INVALID_CREDENTIALS,
                             AadstsCodes.advice(aadsts), aadsts, null));
             case REJECTED -> new BrokerException(ErrorCode.UPSTREAM_REJECTED, AadstsCodes.advice(aadsts), aadsts, null);
+            case OVERLOADED -> new BrokerException(ErrorCode.UPSTREAM_UNAVAILABLE, "the broker is calling Entra ID as "
+                    + "often at once as it may (broker.azure.mint-threads, broker.azure.mint-queue); try again shortly",
+                    null, failure.retryAfter().orElse(DEFAULT_RETRY_AFTER));
             case THROTTLED, UNAVAILABLE -> new BrokerException(ErrorCode.UPSTREAM_UNAVAILABLE,
                     failure.kind() == UpstreamException.Kind.THROTTLED
                             ? "Entra ID is throttling this registration" : "Entra ID is not answering",
@@ -424,7 +469,7 @@ public class TokenService {
         return cause;
     }
 
-    private static TokenKey keyOf(Registration registration, String scope) {
+    private static TokenKey keyOf(Registration registration, Scope scope) {
         return new TokenKey(registration.id(), registration.credentialVersion(), scope);
     }
 

@@ -22,7 +22,12 @@ public final class UpstreamException extends RuntimeException {
         /** 429: Entra ID asks the broker to slow down. */
         THROTTLED,
         /** 5xx, timeout, connection failure or an unreadable answer. */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /**
+         * Not an answer from Entra ID: every mint thread was busy and the mint queue full, so the call was not made.
+         * Answered at once with a Retry-After, not retried within the request.
+         */
+        OVERLOADED
     }
 
     private final Kind kind;

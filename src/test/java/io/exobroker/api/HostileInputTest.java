@@ -328,6 +328,106 @@ class HostileInputTest {
         assertThat(answer.header("content-type")).startsWith(PROBLEM_JSON);
     }
 
+    // ------------------------------------------------------------------------------------------ scope spellings
+
+    /** Spellings Entra ID would take for Microsoft Graph's scope: each must be that one scope (issue 11). */
+    private static final List<String> GRAPH_SPELLINGS = List.of("graph", "GRAPH", " Graph ",
+            "https://graph.microsoft.com/.default", "https://GRAPH.microsoft.com/.default",
+            "https://gRaph.microsoft.com/.default", "HTTPS://graph.microsoft.com/.default",
+            "https://graph.microsoft.com:443/.default", "https://graph.microsoft.com./.default",
+            "https://graph.microsoft.com/.DEFAULT", " https://Graph.Microsoft.Com.:443/.Default ");
+    /** Graph's resource URI as managed-identity clients could send it. */
+    private static final List<String> GRAPH_RESOURCE_URI_SPELLINGS = List.of("https://graph.microsoft.com",
+            "https://GRAPH.microsoft.com/", "https://graph.microsoft.com:443", "https://graph.microsoft.com.",
+            "HTTPS://Graph.Microsoft.Com./", "https://graph.microsoft.com:443/.default");
+    /** Spellings that Entra ID could read as Graph, or that only a look-alike produces: each must be refused. */
+    private static final List<String> AMBIGUOUS_SCOPE_SPELLINGS = List.of(
+            "https://graph.microsoft.com/%2Edefault", "https://graph.microsoft.com/%2edefault",
+            "https://graph%2Emicrosoft.com/.default", "https://graph.microsoft.com%2F.default",
+            "https://graph.microsoft.com//.default", "https://graph.microsoft.com/./.default",
+            "https://graph.microsoft.com/x/../.default", "https://graph.microsoft.com/%2e%2e/.default",
+            "https://graph.microsoft.com:0443/.default", "https://graph.microsoft.com:/.default",
+            "https://graph.microsoft.com../.default", "https://gr\u0430ph.microsoft.com/.default",
+            "https://\uff47raph.microsoft.com/.default", "https://graph.microsoft.com/\u200b.default",
+            "https://graph\u3002microsoft.com/.default", "gr\u0430ph", "\uff47raph",
+            "https://graph .microsoft.com/.default", "https://graph.microsoft.com\\.default");
+    private static final List<String> AMBIGUOUS_RESOURCE_URI_SPELLINGS = List.of("https://graph.microsoft.com//",
+            "https://graph.microsoft.com/%2E", "https://graph.microsoft.com/./", "https://graph.microsoft.com:0443",
+            "https://gr\u0430ph.microsoft.com", "https://graph.microsoft.com..", "https://graph%2Emicrosoft.com");
+
+    /**
+     * Issue 11: {@code https://GRAPH.microsoft.com/.default}, {@code https://gRaph.microsoft.com/.default}, ... each
+     * passed policy and each cost a new call to Entra ID and a new cache entry. Every spelling of Graph, on every
+     * surface, must be served the one token cached for Graph's one canonical scope.
+     */
+    @Test
+    void everySpellingOfGraphIsServedTheOneGraphTokenOnEverySurface() {
+        Map<String, String> tokens = new LinkedHashMap<>();
+        Map<String, String> scopes = new LinkedHashMap<>();
+        for (String spelling : GRAPH_SPELLINGS) {
+            Response api = given().header("X-Api-Key", Fixtures.RUNTIME_KEY).contentType("application/json")
+                    .body(Map.of("registration", App.SECRET.id, "resource", spelling)).post(Surface.TOKEN_PATH);
+            recordAnswer("POST " + Surface.TOKEN_PATH, spelling, api);
+            tokens.put("token_api '" + spelling + "'", api.statusCode() + " " + api.jsonPath().getString("access_token"));
+            scopes.put("token_api '" + spelling + "'", api.jsonPath().getString("scope"));
+            Response oauth2 = given().formParam("grant_type", "client_credentials").formParam("client_id", "runtime")
+                    .formParam("client_secret", Fixtures.RUNTIME_KEY).formParam("scope", spelling).post(OAUTH2_SECRET_APP);
+            recordAnswer("POST " + OAUTH2_SECRET_APP, spelling, oauth2);
+            tokens.put("oauth2 '" + spelling + "'", oauth2.statusCode() + " " + oauth2.jsonPath().getString("access_token"));
+            scopes.put("oauth2 '" + spelling + "'", oauth2.jsonPath().getString("scope"));
+        }
+        for (String spelling : GRAPH_RESOURCE_URI_SPELLINGS) {
+            Response msi = managedIdentity(spelling);
+            recordAnswer("GET " + Surface.MANAGED_IDENTITY_PATH, spelling, msi);
+            tokens.put("managed_identity '" + spelling + "'", msi.statusCode() + " " + msi.jsonPath().getString("access_token"));
+        }
+
+        assertThat(new TreeSet<>(tokens.values())).as("answers per spelling: %s", tokens).hasSize(1)
+                .allSatisfy(answer -> assertThat(answer).startsWith("200 "));
+        assertThat(new TreeSet<>(scopes.values())).containsExactly("https://graph.microsoft.com/.default");
+    }
+
+    /**
+     * Issue 11: percent-encoding, doubled slashes, dot segments, non-canonical ports, extra dots, look-alike letters
+     * and whitespace inside a scope are not spellings of a scope the broker may send: each surface refuses them as a
+     * bad request in its own format, whatever the policy allows.
+     */
+    @Test
+    void ambiguousScopeSpellingsAreRefusedAsBadRequestsOnEverySurface() {
+        SoftAssertions.assertSoftly(softly -> {
+            for (String spelling : AMBIGUOUS_SCOPE_SPELLINGS) {
+                String as = printable(spelling, 120);
+                Response api = given().header("X-Api-Key", Fixtures.RUNTIME_KEY).contentType("application/json")
+                        .body(Map.of("registration", App.SECRET.id, "resource", spelling)).post(Surface.TOKEN_PATH);
+                recordAnswer("POST " + Surface.TOKEN_PATH, spelling, api);
+                softly.assertThat(api.statusCode()).as("token_api %s", as).isEqualTo(400);
+                softly.assertThat(api.jsonPath().getString("code")).as("token_api %s", as).isEqualTo("bad_request");
+                Response oauth2 = given().formParam("grant_type", "client_credentials").formParam("client_id", "runtime")
+                        .formParam("client_secret", Fixtures.RUNTIME_KEY).formParam("scope", spelling)
+                        .post(OAUTH2_SECRET_APP);
+                recordAnswer("POST " + OAUTH2_SECRET_APP, spelling, oauth2);
+                softly.assertThat(oauth2.statusCode()).as("oauth2 %s", as).isEqualTo(400);
+                softly.assertThat(oauth2.jsonPath().getString("error")).as("oauth2 %s", as).isEqualTo("invalid_scope");
+            }
+            for (String spelling : AMBIGUOUS_RESOURCE_URI_SPELLINGS) {
+                Response msi = managedIdentity(spelling);
+                recordAnswer("GET " + Surface.MANAGED_IDENTITY_PATH, spelling, msi);
+                softly.assertThat(msi.statusCode()).as("managed_identity %s", printable(spelling, 120)).isEqualTo(400);
+            }
+        });
+    }
+
+    private static Response managedIdentity(String resource) {
+        return given().header("X-IDENTITY-HEADER", Fixtures.RUNTIME_KEY).queryParam("resource", resource)
+                .queryParam("api-version", MSI_API_VERSION).queryParam("mi_res_id", App.SECRET.id)
+                .get(Surface.MANAGED_IDENTITY_PATH);
+    }
+
+    private static void recordAnswer(String request, String spelling, Response response) {
+        RecordedResponses.add(request + " " + printable(spelling, 120), response.statusCode(),
+                response.headers().toString(), response.asString());
+    }
+
     // ------------------------------------------------------------------------------------------ JSON bodies
 
     /** One field of a JSON surface: valid values, hostile ones, and which strings the broker must accept. */
@@ -1044,7 +1144,9 @@ class HostileInputTest {
         if (alias || ACCEPTED_SCOPES.contains(trimmed) || resourceUri && ACCEPTED_RESOURCE_URIS.contains(trimmed)) {
             return Validity.VALID;
         }
-        return ACCEPTED_SCOPES.contains(lower) || resourceUri && ACCEPTED_RESOURCE_URIS.contains(lower)
+        // Issue 11: a default port or a trailing dot on the host is another spelling of the same scope.
+        String unported = lower.replaceFirst("^(https://[^/:]+?)\\.?(:443)?(/|$)", "$1$3");
+        return ACCEPTED_SCOPES.contains(unported) || resourceUri && ACCEPTED_RESOURCE_URIS.contains(unported)
                 ? Validity.EITHER : Validity.INVALID;
     }
 

@@ -5,6 +5,7 @@ import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
+import io.exobroker.registration.Scope;
 import io.exobroker.registration.Secret;
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreSnapshot;
@@ -42,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class LookupMicrobench {
 
     static final String SECTION = "lookup-micro";
-    private static final String SCOPE = "https://graph.microsoft.com/.default";
+    private static final Scope SCOPE = new Scope("https://graph.microsoft.com/.default");
 
     private final BenchContext context;
 
@@ -122,7 +123,7 @@ final class LookupMicrobench {
         Instant issued = Instant.now();
         for (Registration registration : registrations) {
             control.put(new TokenKey(registration.id(), registration.credentialVersion(), SCOPE),
-                    AccessToken.of("x".repeat(1200), SCOPE, issued, issued.plusSeconds(3600), Optional.empty()));
+                    AccessToken.of("x".repeat(1200), SCOPE.value(), issued, issued.plusSeconds(3600), Optional.empty()));
         }
         double[] controlResults = new double[repetitions];
         for (int repetition = -1; repetition < repetitions; repetition++) {
@@ -213,9 +214,9 @@ final class LookupMicrobench {
         private final String value = "x".repeat(1200);
 
         @Override
-        public CompletableFuture<AccessToken> mint(Registration registration, String scope) {
+        public CompletableFuture<AccessToken> mint(Registration registration, Scope scope) {
             Instant now = Instant.now();
-            return CompletableFuture.completedFuture(AccessToken.of(value, scope, now, now.plusSeconds(3600), Optional.empty()));
+            return CompletableFuture.completedFuture(AccessToken.of(value, scope.value(), now, now.plusSeconds(3600), Optional.empty()));
         }
 
         @Override

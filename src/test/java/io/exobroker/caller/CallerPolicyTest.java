@@ -42,7 +42,7 @@ class CallerPolicyTest {
         CallerPolicy.Grant grant = policy.authorize(caller, registrations(), "contoso", "graph");
 
         assertThat(grant.registration().id()).isEqualTo("contoso");
-        assertThat(grant.scope()).isEqualTo("https://graph.microsoft.com/.default");
+        assertThat(grant.scope().value()).isEqualTo("https://graph.microsoft.com/.default");
     }
 
     @Test
@@ -51,7 +51,7 @@ class CallerPolicyTest {
 
         CallerPolicy.Grant grant = policy.authorize(caller, registrations(), "gov", "graph");
 
-        assertThat(grant.scope()).isEqualTo("https://graph.microsoft.us/.default");
+        assertThat(grant.scope().value()).isEqualTo("https://graph.microsoft.us/.default");
     }
 
     @Test
@@ -60,7 +60,7 @@ class CallerPolicyTest {
 
         CallerPolicy.Grant grant = policy.authorize(caller, registrations(), "anything", SHAREPOINT);
 
-        assertThat(grant.scope()).isEqualTo(SHAREPOINT);
+        assertThat(grant.scope().value()).isEqualTo(SHAREPOINT);
     }
 
     @Test
@@ -69,7 +69,56 @@ class CallerPolicyTest {
 
         CallerPolicy.Grant grant = policy.authorize(caller, registrations(), "contoso", "https://outlook.office365.com/.default");
 
-        assertThat(grant.scope()).isEqualTo("https://outlook.office365.com/.default");
+        assertThat(grant.scope().value()).isEqualTo("https://outlook.office365.com/.default");
+    }
+
+    @Test
+    void grantsOneScopeForEverySpellingOfIt() {
+        // given: a caller allowed everything on a registration that lists graph
+        Caller caller = caller(List.of("*"), List.of("*"));
+
+        // when: it asks for Graph in several spellings Entra ID would take for the same resource
+        List<String> granted = List.of("graph", "GRAPH", "https://GRAPH.microsoft.com/.default",
+                        "HTTPS://graph.Microsoft.com:443/.default", "https://graph.microsoft.com./.DEFAULT").stream()
+                .map(spelling -> String.valueOf(policy.authorize(caller, registrations(), "contoso", spelling).scope()))
+                .toList();
+
+        // then: every spelling is granted as the one scope, so it is one cache key and one upstream call
+        assertThat(granted).containsOnly("https://graph.microsoft.com/.default");
+    }
+
+    @Test
+    void grantsTheRegistrationsOwnSpellingOfAScopeItLists() {
+        store.put(registration("payroll", Cloud.PUBLIC, List.of("https://Contoso.onmicrosoft.com/Payroll/.default")));
+        Caller caller = caller(List.of("*"), List.of("https://contoso.onmicrosoft.com/payroll/.default"));
+
+        CallerPolicy.Grant grant = policy.authorize(caller, registrations(), "payroll",
+                "HTTPS://CONTOSO.ONMICROSOFT.COM:443/payroll/.default");
+
+        assertThat(String.valueOf(grant.scope())).isEqualTo("https://contoso.onmicrosoft.com/Payroll/.default");
+    }
+
+    @Test
+    void grantsAScopeAllowedOnlyByAWildcardInItsCanonicalSpelling() {
+        Caller caller = caller(List.of("*"), List.of("*"));
+
+        CallerPolicy.Grant grant = policy.authorize(caller, registrations(), "anything",
+                "HTTPS://Contoso.SharePoint.com.:443/Sites/.Default");
+
+        assertThat(String.valueOf(grant.scope())).isEqualTo("https://contoso.sharepoint.com/sites/.default");
+    }
+
+    @Test
+    void refusesAmbiguousSpellingsAsABadRequestEvenWhereEveryScopeIsAllowed() {
+        Caller caller = caller(List.of("*"), List.of("*"));
+
+        for (String spelling : new String[] {"https://graph.microsoft.com/x/../.default",
+                "https://graph.microsoft.com//.default", "https://graph.microsoft.com/%2Edefault",
+                "https://gr\u0430ph.microsoft.com/.default", "https://graph.microsoft.com:0443/.default"}) {
+            BrokerException refused = refused(() -> policy.authorize(caller, registrations(), "anything", spelling));
+
+            assertThat(refused.code()).as("resource %s", spelling).isEqualTo(ErrorCode.BAD_REQUEST);
+        }
     }
 
     @Test

@@ -5,6 +5,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.List;
+import java.util.Optional;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class ResourceScopesTest {
@@ -15,14 +18,14 @@ class ResourceScopesTest {
             "USGOV,  https://graph.microsoft.us/.default,  https://outlook.office365.us/.default",
             "CHINA,  https://microsoftgraph.chinacloudapi.cn/.default, https://partner.outlook.cn/.default"})
     void resolvesTheAliasesPerCloud(Cloud cloud, String graph, String outlook) {
-        assertThat(ResourceScopes.toScope("graph", cloud)).contains(graph);
-        assertThat(ResourceScopes.toScope("outlook", cloud)).contains(outlook);
+        assertThat(toScope("graph", cloud)).contains(graph);
+        assertThat(toScope("outlook", cloud)).contains(outlook);
     }
 
     @Test
     void readsAliasesCaseInsensitivelyAndTrimmed() {
-        assertThat(ResourceScopes.toScope("Graph", Cloud.PUBLIC)).contains("https://graph.microsoft.com/.default");
-        assertThat(ResourceScopes.toScope(" OUTLOOK ", Cloud.PUBLIC)).contains("https://outlook.office365.com/.default");
+        assertThat(toScope("Graph", Cloud.PUBLIC)).contains("https://graph.microsoft.com/.default");
+        assertThat(toScope(" OUTLOOK ", Cloud.PUBLIC)).contains("https://outlook.office365.com/.default");
     }
 
     @ParameterizedTest
@@ -30,12 +33,12 @@ class ResourceScopesTest {
             "https://graph.microsoft.us/.default", "https://management.azure.com/.default",
             "api://aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee/.default", "api://my-api/.default"})
     void passesAFullDefaultScopeThrough(String scope) {
-        assertThat(ResourceScopes.toScope(scope, Cloud.PUBLIC)).contains(scope);
+        assertThat(toScope(scope, Cloud.PUBLIC)).contains(scope);
     }
 
     @Test
     void passesAFullScopeThroughUnchangedWhateverTheCloud() {
-        assertThat(ResourceScopes.toScope("https://graph.microsoft.com/.default", Cloud.USGOV))
+        assertThat(toScope("https://graph.microsoft.com/.default", Cloud.USGOV))
                 .contains("https://graph.microsoft.com/.default");
     }
 
@@ -48,13 +51,13 @@ class ResourceScopesTest {
             "https://graph.microsoft.com?x=/.default", "api://my api/.default", "api://my-api",
             "graph/.default", "https://graph.microsoft.com/.default https://outlook.office365.com/.default"})
     void rejectsAnythingThatIsNeitherAnAliasNorADefaultScope(String requested) {
-        assertThat(ResourceScopes.toScope(requested, Cloud.PUBLIC)).isEmpty();
+        assertThat(toScope(requested, Cloud.PUBLIC)).isEmpty();
     }
 
     @Test
     void rejectsNull() {
-        assertThat(ResourceScopes.toScope(null, Cloud.PUBLIC)).isEmpty();
-        assertThat(ResourceScopes.fromResourceUri(null, Cloud.PUBLIC)).isEmpty();
+        assertThat(toScope(null, Cloud.PUBLIC)).isEmpty();
+        assertThat(fromResourceUri(null, Cloud.PUBLIC)).isEmpty();
     }
 
     @Test
@@ -64,26 +67,26 @@ class ResourceScopesTest {
         String apiTooLong = "api://" + "a".repeat(260) + "/.default";
 
         assertThat(tooLong.length()).isGreaterThan(256);
-        assertThat(ResourceScopes.toScope(tooLong, Cloud.PUBLIC)).isEmpty();
-        assertThat(ResourceScopes.toScope(apiTooLong, Cloud.PUBLIC)).isEmpty();
+        assertThat(toScope(tooLong, Cloud.PUBLIC)).isEmpty();
+        assertThat(toScope(apiTooLong, Cloud.PUBLIC)).isEmpty();
     }
 
     @Test
     void turnsAManagedIdentityResourceUriIntoItsDefaultScope() {
-        assertThat(ResourceScopes.fromResourceUri("https://graph.microsoft.com", Cloud.PUBLIC))
+        assertThat(fromResourceUri("https://graph.microsoft.com", Cloud.PUBLIC))
                 .contains("https://graph.microsoft.com/.default");
-        assertThat(ResourceScopes.fromResourceUri("https://graph.microsoft.com/", Cloud.PUBLIC))
+        assertThat(fromResourceUri("https://graph.microsoft.com/", Cloud.PUBLIC))
                 .contains("https://graph.microsoft.com/.default");
-        assertThat(ResourceScopes.fromResourceUri("https://outlook.office365.us", Cloud.USGOV))
+        assertThat(fromResourceUri("https://outlook.office365.us", Cloud.USGOV))
                 .contains("https://outlook.office365.us/.default");
     }
 
     @Test
     void acceptsAnAliasOrAFullScopeAsAResourceUriToo() {
-        assertThat(ResourceScopes.fromResourceUri("graph", Cloud.USGOV)).contains("https://graph.microsoft.us/.default");
-        assertThat(ResourceScopes.fromResourceUri("https://graph.microsoft.com/.default", Cloud.PUBLIC))
+        assertThat(fromResourceUri("graph", Cloud.USGOV)).contains("https://graph.microsoft.us/.default");
+        assertThat(fromResourceUri("https://graph.microsoft.com/.default", Cloud.PUBLIC))
                 .contains("https://graph.microsoft.com/.default");
-        assertThat(ResourceScopes.fromResourceUri("api://my-api/.default", Cloud.PUBLIC))
+        assertThat(fromResourceUri("api://my-api/.default", Cloud.PUBLIC))
                 .contains("api://my-api/.default");
     }
 
@@ -91,40 +94,57 @@ class ResourceScopesTest {
     @ValueSource(strings = {"http://graph.microsoft.com", "graph.microsoft.com", "mail",
             "https://graph.microsoft.com?x=1", "https://user@graph.microsoft.com", ""})
     void rejectsAResourceUriThatIsNotHttps(String resource) {
-        assertThat(ResourceScopes.fromResourceUri(resource, Cloud.PUBLIC)).isEmpty();
+        assertThat(fromResourceUri(resource, Cloud.PUBLIC)).isEmpty();
     }
 
     @Test
-    void theWildcardCoversEveryScope() {
-        assertThat(ResourceScopes.covers("*", "https://graph.microsoft.com/.default", Cloud.PUBLIC)).isTrue();
-        assertThat(ResourceScopes.covers("*", "api://my-api/.default", Cloud.CHINA)).isTrue();
+    void theWildcardCoversEveryScopeAsItWasAskedFor() {
+        assertThat(ResourceScopes.covered(List.of("*"), scope("https://graph.microsoft.com/.default"), Cloud.PUBLIC))
+                .contains(scope("https://graph.microsoft.com/.default"));
+        assertThat(ResourceScopes.covered(List.of("*"), scope("api://my-api/.default"), Cloud.CHINA))
+                .contains(scope("api://my-api/.default"));
     }
 
     @Test
     void anAliasCoversItsOwnCloudsScopeOnly() {
-        assertThat(ResourceScopes.covers("graph", "https://graph.microsoft.com/.default", Cloud.PUBLIC)).isTrue();
-        assertThat(ResourceScopes.covers("graph", "https://graph.microsoft.us/.default", Cloud.USGOV)).isTrue();
-        assertThat(ResourceScopes.covers("graph", "https://graph.microsoft.us/.default", Cloud.PUBLIC)).isFalse();
-        assertThat(ResourceScopes.covers("graph", "https://outlook.office365.com/.default", Cloud.PUBLIC)).isFalse();
-        assertThat(ResourceScopes.covers("outlook", "https://partner.outlook.cn/.default", Cloud.CHINA)).isTrue();
+        assertThat(ResourceScopes.covered(List.of("graph"), scope("https://graph.microsoft.com/.default"), Cloud.PUBLIC)).isPresent();
+        assertThat(ResourceScopes.covered(List.of("graph"), scope("https://graph.microsoft.us/.default"), Cloud.USGOV)).isPresent();
+        assertThat(ResourceScopes.covered(List.of("graph"), scope("https://graph.microsoft.us/.default"), Cloud.PUBLIC)).isEmpty();
+        assertThat(ResourceScopes.covered(List.of("graph"), scope("https://outlook.office365.com/.default"), Cloud.PUBLIC)).isEmpty();
+        assertThat(ResourceScopes.covered(List.of("outlook"), scope("https://partner.outlook.cn/.default"), Cloud.CHINA)).isPresent();
     }
 
     @Test
-    void aScopeEntryCoversThatScopeIgnoringCase() {
-        assertThat(ResourceScopes.covers("https://contoso.sharepoint.com/.default",
-                "https://contoso.sharepoint.com/.default", Cloud.PUBLIC)).isTrue();
-        assertThat(ResourceScopes.covers("https://Contoso.SharePoint.com/.default",
-                "https://contoso.sharepoint.com/.default", Cloud.PUBLIC)).isTrue();
-        assertThat(ResourceScopes.covers("https://graph.microsoft.com/.default", "https://graph.microsoft.com/.default",
-                Cloud.USGOV)).isTrue();
-        assertThat(ResourceScopes.covers("https://contoso.sharepoint.com/.default",
-                "https://fabrikam.sharepoint.com/.default", Cloud.PUBLIC)).isFalse();
+    void aListedScopeCoversItsResourceInItsOwnSpelling() {
+        Scope asked = scope("https://contoso.onmicrosoft.com/payroll/.default");
+
+        assertThat(ResourceScopes.covered(List.of("https://Contoso.OnMicrosoft.com:443/Payroll/.default"), asked, Cloud.PUBLIC))
+                .map(Scope::value).contains("https://contoso.onmicrosoft.com/Payroll/.default");
+        assertThat(ResourceScopes.covered(List.of("https://graph.microsoft.com/.default"),
+                scope("https://graph.microsoft.com/.default"), Cloud.USGOV)).isPresent();
+        assertThat(ResourceScopes.covered(List.of("https://contoso.sharepoint.com/.default"),
+                scope("https://fabrikam.sharepoint.com/.default"), Cloud.PUBLIC)).isEmpty();
+    }
+
+    @Test
+    void theFirstEntryNamingTheResourceWinsOverTheWildcard() {
+        assertThat(ResourceScopes.covered(List.of("*", "https://contoso.onmicrosoft.com/Payroll/.default"),
+                scope("https://contoso.onmicrosoft.com/payroll/.default"), Cloud.PUBLIC))
+                .map(Scope::value).contains("https://contoso.onmicrosoft.com/Payroll/.default");
     }
 
     @Test
     void anInvalidEntryCoversNothing() {
-        assertThat(ResourceScopes.covers("mail", "https://graph.microsoft.com/.default", Cloud.PUBLIC)).isFalse();
-        assertThat(ResourceScopes.covers("", "https://graph.microsoft.com/.default", Cloud.PUBLIC)).isFalse();
+        assertThat(ResourceScopes.covered(List.of("mail", ""), scope("https://graph.microsoft.com/.default"), Cloud.PUBLIC))
+                .isEmpty();
+    }
+
+    @Test
+    void listsTellsNamedResourcesFromWildcardOnes() {
+        assertThat(ResourceScopes.lists(List.of("graph", "*"), scope("https://graph.microsoft.com/.default"), Cloud.PUBLIC))
+                .isTrue();
+        assertThat(ResourceScopes.lists(List.of("graph", "*"), scope("https://contoso.sharepoint.com/.default"), Cloud.PUBLIC))
+                .isFalse();
     }
 
     @Test
@@ -140,18 +160,31 @@ class ResourceScopesTest {
 
     @Test
     void labelsTheAliasScopesOfTheCloudByTheirAlias() {
-        assertThat(ResourceScopes.label("https://graph.microsoft.com/.default", Cloud.PUBLIC)).isEqualTo("graph");
-        assertThat(ResourceScopes.label("https://outlook.office365.com/.default", Cloud.PUBLIC)).isEqualTo("outlook");
-        assertThat(ResourceScopes.label("https://graph.microsoft.us/.default", Cloud.USGOV)).isEqualTo("graph");
-        assertThat(ResourceScopes.label("https://partner.outlook.cn/.default", Cloud.CHINA)).isEqualTo("outlook");
-        assertThat(ResourceScopes.label("https://GRAPH.microsoft.com/.default", Cloud.PUBLIC)).isEqualTo("graph");
+        assertThat(ResourceScopes.label(scope("https://graph.microsoft.com/.default"), Cloud.PUBLIC)).isEqualTo("graph");
+        assertThat(ResourceScopes.label(scope("https://outlook.office365.com/.default"), Cloud.PUBLIC)).isEqualTo("outlook");
+        assertThat(ResourceScopes.label(scope("https://graph.microsoft.us/.default"), Cloud.USGOV)).isEqualTo("graph");
+        assertThat(ResourceScopes.label(scope("https://partner.outlook.cn/.default"), Cloud.CHINA)).isEqualTo("outlook");
+        assertThat(ResourceScopes.label(ResourceScopes.toScope("https://GRAPH.microsoft.com/.default", Cloud.PUBLIC)
+                .orElseThrow(), Cloud.PUBLIC)).isEqualTo("graph");
     }
 
     @Test
     void labelsAnyOtherScopeByItself() {
-        assertThat(ResourceScopes.label("https://contoso.sharepoint.com/.default", Cloud.PUBLIC))
+        assertThat(ResourceScopes.label(scope("https://contoso.sharepoint.com/.default"), Cloud.PUBLIC))
                 .isEqualTo("https://contoso.sharepoint.com/.default");
-        assertThat(ResourceScopes.label("https://graph.microsoft.com/.default", Cloud.USGOV))
+        assertThat(ResourceScopes.label(scope("https://graph.microsoft.com/.default"), Cloud.USGOV))
                 .isEqualTo("https://graph.microsoft.com/.default");
+    }
+
+    private static Optional<String> toScope(String requested, Cloud cloud) {
+        return ResourceScopes.toScope(requested, cloud).map(Scope::value);
+    }
+
+    private static Optional<String> fromResourceUri(String resource, Cloud cloud) {
+        return ResourceScopes.fromResourceUri(resource, cloud).map(Scope::value);
+    }
+
+    private static Scope scope(String canonical) {
+        return new Scope(canonical);
     }
 }

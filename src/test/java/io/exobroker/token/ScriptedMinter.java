@@ -1,6 +1,7 @@
 package io.exobroker.token;
 
 import io.exobroker.registration.Registration;
+import io.exobroker.registration.Scope;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
  */
 final class ScriptedMinter implements TokenMinter {
 
-    record Call(String registrationId, long credentialVersion, String scope, Instant at) {
+    record Call(String registrationId, long credentialVersion, Scope scope, Instant at) {
     }
 
     private final ConcurrentLinkedQueue<Supplier<UpstreamException>> failures = new ConcurrentLinkedQueue<>();
@@ -80,7 +81,7 @@ final class ScriptedMinter implements TokenMinter {
     }
 
     @Override
-    public CompletableFuture<AccessToken> mint(Registration registration, String scope) {
+    public CompletableFuture<AccessToken> mint(Registration registration, Scope scope) {
         calls.add(new Call(registration.id(), registration.credentialVersion(), scope, clock.instant()));
         Executor later = CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS);
         return CompletableFuture.supplyAsync(() -> {
@@ -95,7 +96,7 @@ final class ScriptedMinter implements TokenMinter {
             Instant now = clock.instant();
             Optional<Instant> refresh = Optional.ofNullable(refreshIn).map(now::plus);
             return AccessToken.of("token-" + registration.id() + "-v" + registration.credentialVersion() + "-"
-                    + serial.incrementAndGet(), scope, now, now.plus(lifetime), refresh);
+                    + serial.incrementAndGet(), scope.value(), now, now.plus(lifetime), refresh);
         }, later);
     }
 
@@ -111,6 +112,12 @@ final class ScriptedMinter implements TokenMinter {
     static UpstreamException throttled(Duration retryAfter) {
         return new UpstreamException(UpstreamException.Kind.THROTTLED, 429, null, "temporarily_unavailable",
                 retryAfter, "HTTP 429");
+    }
+
+    /** Entra ID refused the request itself, e.g. AADSTS500011 (no such resource principal) or 1002012 (bad scope). */
+    static UpstreamException rejected(int aadsts) {
+        return new UpstreamException(UpstreamException.Kind.REJECTED, 400, aadsts,
+                aadsts == 500011 ? "invalid_resource" : "invalid_scope", null, "HTTP 400 AADSTS" + aadsts);
     }
 
     static UpstreamException unavailable() {

@@ -45,4 +45,14 @@ record TestTokenConfig(Duration requestTimeout, Duration initialBackoff, Duratio
     public Duration maxCredentialErrorBackoff() {
         return Duration.ofMinutes(10);
     }
+
+    @Override
+    public Duration rejectedScopeTtl() {
+        return Duration.ofSeconds(60);
+    }
+
+    @Override
+    public int maxScopesPerRegistration() {
+        return 16;
+    }
 }

@@ -6,10 +6,13 @@ import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
+import io.exobroker.registration.Scope;
 import io.exobroker.registration.Secret;
 import io.exobroker.testing.store.InMemoryRegistrationStore;
 import io.exobroker.testing.time.MutableClock;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,12 +32,16 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 class TokenServiceTest {
 
-    private static final String GRAPH = "https://graph.microsoft.com/.default";
+    private static final Scope GRAPH = new Scope("https://graph.microsoft.com/.default");
+    private static final Scope SHAREPOINT = new Scope("https://contoso.sharepoint.com/.default");
     private static final Duration DEFAULT_MIN = Duration.ofSeconds(300);
+    private static final Duration REJECTED_SCOPE_TTL = TestTokenConfig.fast().rejectedScopeTtl();
+    private static final int SCOPE_CAP = TestTokenConfig.fast().maxScopesPerRegistration();
 
     private final InMemoryRegistrationStore store = new InMemoryRegistrationStore();
     private final MutableClock clock = new MutableClock();
@@ -66,7 +73,7 @@ class TokenServiceTest {
         Registration registration = register("contoso", 1);
 
         AccessToken graph = service.token(registration, GRAPH, DEFAULT_MIN).join().token();
-        AccessToken outlook = service.token(registration, "https://outlook.office365.com/.default", DEFAULT_MIN).join().token();
+        AccessToken outlook = service.token(registration, scope("https://outlook.office365.com/.default"), DEFAULT_MIN).join().token();
 
         assertThat(graph.value()).isNotEqualTo(outlook.value());
         assertThat(minter.calls()).isEqualTo(2);
@@ -334,7 +341,8 @@ class TokenServiceTest {
 
         // then the refresh is pulled forward to run now, not minutes later (a scheduled refresh waits in real time)...
         assertThat(hit.source()).isEqualTo(TokenService.Source.CACHE);
-        await().atMost(Duration.ofSeconds(5)).until(() -> minter.calls() == 2);
+        // (a refresh counts as a success once its token is cached; the minter counts a call when it starts)
+        await().atMost(Duration.ofSeconds(5)).until(() -> refreshes("success") == 1.0);
         // ...so once the first token has less than 270 s left, the caller is still answered from cache
         clock.advance(Duration.ofSeconds(40));
         TokenService.IssuedToken later = service.token(registration, GRAPH, demand).join();
@@ -366,7 +374,7 @@ class TokenServiceTest {
         int tokens = 10_000;
         int[] perSecond = new int[4000];
         for (int i = 0; i < tokens; i++) {
-            AccessToken token = AccessToken.of("t" + i, GRAPH, issued, issued.plusSeconds(3599), Optional.empty());
+            AccessToken token = AccessToken.of("t" + i, GRAPH.value(), issued, issued.plusSeconds(3599), Optional.empty());
             Instant at = TokenService.refreshAt(token);
             perSecond[(int) Duration.between(issued, at).toSeconds()]++;
         }
@@ -380,13 +388,131 @@ class TokenServiceTest {
         }
     }
 
+    @Test
+    void remembersAScopeEntraIdRejectedAndDoesNotAskAgainUntilTheRememberingEnds() {
+        // given: Entra ID has no resource principal for a scope
+        Registration registration = register("contoso", 1);
+        minter.failNext(ScriptedMinter.rejected(500011));
+
+        // when: the scope is asked for twice
+        BrokerException first = refusal(() -> service.token(registration, SHAREPOINT, DEFAULT_MIN).join());
+        BrokerException second = refusal(() -> service.token(registration, SHAREPOINT, DEFAULT_MIN).join());
+
+        // then: both answers carry Entra ID's refusal, but Entra ID was asked once
+        assertThat(first.code()).isEqualTo(ErrorCode.UPSTREAM_REJECTED);
+        assertThat(first.aadstsCode()).contains(500011);
+        assertThat(second.code()).isEqualTo(ErrorCode.UPSTREAM_REJECTED);
+        assertThat(second.aadstsCode()).contains(500011);
+        assertThat(minter.calls()).isEqualTo(1);
+
+        // and once the rejection is forgotten, Entra ID is asked again
+        clock.advance(REJECTED_SCOPE_TTL.plusSeconds(1));
+        service.token(registration, SHAREPOINT, DEFAULT_MIN).join();
+        assertThat(minter.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void aRejectedScopeIsRememberedPerRegistration() {
+        Registration contoso = register("contoso", 1);
+        Registration fabrikam = register("fabrikam", 1);
+        minter.failNext(ScriptedMinter.rejected(500011));
+        refusal(() -> service.token(contoso, SHAREPOINT, DEFAULT_MIN).join());
+
+        service.token(fabrikam, SHAREPOINT, DEFAULT_MIN).join();
+        service.token(contoso, GRAPH, DEFAULT_MIN).join();
+
+        assertThat(minter.calls()).as("other registrations and other scopes still ask Entra ID").isEqualTo(3);
+    }
+
+    @Test
+    void flushingARegistrationForgetsItsRejectedScopes() {
+        Registration registration = register("contoso", 1);
+        minter.failNext(ScriptedMinter.rejected(1002012));
+        refusal(() -> service.token(registration, SHAREPOINT, DEFAULT_MIN).join());
+
+        service.flush("contoso");
+        service.token(registration, SHAREPOINT, DEFAULT_MIN).join();
+
+        assertThat(minter.calls()).isEqualTo(2);
+    }
+
+    @Test
+    void refusesANewScopeBeyondTheCapWithoutAskingEntraId() {
+        // given: a registration whose wildcard admits any scope, holding tokens for as many scopes as the cap allows
+        Registration registration = register("contoso", 1, List.of("graph", "*"));
+        for (int i = 0; i < SCOPE_CAP; i++) {
+            service.token(registration, scope("https://api" + i + ".contoso.example/.default"), DEFAULT_MIN).join();
+        }
+
+        // when: one more scope is asked for
+        BrokerException refused = refusal(() ->
+                service.token(registration, scope("https://one-too-many.contoso.example/.default"), DEFAULT_MIN).join());
+
+        // then: it is refused without a call, while the scopes it holds and the scopes it lists are still served
+        assertThat(refused.code()).isEqualTo(ErrorCode.SCOPE_NOT_ALLOWED);
+        assertThat(minter.calls()).isEqualTo(SCOPE_CAP);
+        assertThat(service.token(registration, scope("https://api0.contoso.example/.default"), DEFAULT_MIN).join().source())
+                .isEqualTo(TokenService.Source.CACHE);
+        service.token(registration, GRAPH, DEFAULT_MIN).join();
+        assertThat(minter.calls()).as("a listed scope is not counted").isEqualTo(SCOPE_CAP + 1);
+    }
+
+    @Test
+    void rejectedScopesCountTowardsTheCapSoCyclingBadScopesCannotFloodEntraId() {
+        Registration registration = register("contoso", 1, List.of("*"));
+        minter.failAlways(ScriptedMinter.rejected(500011));
+        for (int i = 0; i < SCOPE_CAP; i++) {
+            int n = i;
+            refusal(() -> service.token(registration, scope("https://bad" + n + ".contoso.example/.default"), DEFAULT_MIN).join());
+        }
+
+        BrokerException refused = refusal(() ->
+                service.token(registration, scope("https://bad-again.contoso.example/.default"), DEFAULT_MIN).join());
+
+        assertThat(refused.code()).isEqualTo(ErrorCode.SCOPE_NOT_ALLOWED);
+        assertThat(minter.calls()).isEqualTo(SCOPE_CAP);
+    }
+
+    @Test
+    void aScopeTheCapRefusedIsAdmittedOnceTheRegistrationIsFlushed() {
+        Registration registration = register("contoso", 1, List.of("*"));
+        for (int i = 0; i < SCOPE_CAP; i++) {
+            service.token(registration, scope("https://api" + i + ".contoso.example/.default"), DEFAULT_MIN).join();
+        }
+        refusal(() -> service.token(registration, scope("https://later.contoso.example/.default"), DEFAULT_MIN).join());
+
+        service.flush("contoso");
+
+        assertThat(service.token(registration, scope("https://later.contoso.example/.default"), DEFAULT_MIN).join().source())
+                .isEqualTo(TokenService.Source.MINTED);
+    }
+
+    private static BrokerException refusal(ThrowingCallable request) {
+        Throwable thrown = catchThrowable(request);
+        assertThat(thrown).isInstanceOf(CompletionException.class).cause().isInstanceOf(BrokerException.class);
+        return (BrokerException) thrown.getCause();
+    }
+
     private Registration register(String id, long version) {
+        return register(id, version, List.of("graph", "outlook"));
+    }
+
+    private Registration register(String id, long version, List<String> allowedResources) {
         Registration registration = new Registration(id, "11111111-1111-1111-1111-111111111111",
                 "22222222-2222-2222-2222-222222222222", Cloud.PUBLIC, Optional.empty(),
-                new Credential.ClientSecret(Secret.of("unit-test-secret"), Optional.empty()), List.of("graph", "outlook"),
+                new Credential.ClientSecret(Secret.of("unit-test-secret"), Optional.empty()), allowedResources,
                 version);
         store.put(registration);
         return registration;
+    }
+
+    private double refreshes(String outcome) {
+        Counter counter = meters.find("broker.token.refreshes").tag("outcome", outcome).counter();
+        return counter == null ? 0.0 : counter.count();
+    }
+
+    private static Scope scope(String canonical) {
+        return new Scope(canonical);
     }
 
     private TokenService newService(TestTokenConfig config) {

@@ -44,6 +44,14 @@ public final class LiveStore {
         return add("callers", id, record);
     }
 
+    /** Adds a caller with this API key and these other fields unless it is there; true when this call added it. */
+    public static boolean addCaller(String id, String apiKey, Map<String, Object> fields) {
+        SecretLeakCheck.secret(apiKey);
+        Map<String, Object> record = new LinkedHashMap<>(fields);
+        record.put("api_key_sha256", Fixtures.sha256Hex(apiKey));
+        return add("callers", id, record);
+    }
+
     private static boolean add(String kind, String id, Map<String, Object> record) {
         Path file = file(kind, id);
         if (Files.exists(file)) {

@@ -91,6 +91,10 @@ enum AadstsError {
     MULTIPLE_RESOURCES(700022, 400, "invalid_scope",
             "The provided value for the input parameter scope is not valid because it contains more than one "
                     + "resource. Scope {scope} is not valid."),
+    RESOURCE_NOT_FOUND(500011, 400, "invalid_resource",
+            "The resource principal named {resource} was not found in the tenant named {tenant}. This can happen if "
+                    + "the application has not been installed by the administrator of the tenant or consented to by any "
+                    + "user in the tenant. You might have sent your authentication request to the wrong tenant."),
     INVALID_SCOPE(70011, 400, "invalid_scope",
             "The provided request must include a 'scope' input parameter. The provided value for the input "
                     + "parameter 'scope' is not valid. The scope {scope} is not valid."),

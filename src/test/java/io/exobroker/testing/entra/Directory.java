@@ -15,8 +15,32 @@ import java.util.function.UnaryOperator;
  */
 final class Directory {
 
+    /** Microsoft's own APIs, provisioned in every tenant of their cloud (the broker's {@code graph} and {@code outlook}). */
+    private static final Set<String> FIRST_PARTY_RESOURCES = Set.of(
+            "https://graph.microsoft.com", "https://outlook.office365.com",
+            "https://graph.microsoft.us", "https://outlook.office365.us",
+            "https://microsoftgraph.chinacloudapi.cn", "https://partner.outlook.cn");
+
     private final Map<String, EmulatedApp> apps = new ConcurrentHashMap<>();
     private final Set<String> explicitTenants = ConcurrentHashMap.newKeySet();
+    private final Set<String> resources = ConcurrentHashMap.newKeySet();
+
+    Directory() {
+        FIRST_PARTY_RESOURCES.forEach(resource -> resources.add(normalise(resource)));
+    }
+
+    /** Makes an API (its application ID URI) a resource principal that tokens can be issued for. */
+    void addResource(String resource) {
+        resources.add(normalise(resource));
+    }
+
+    /**
+     * Whether a scope's resource is a known resource principal. Compared case-insensitively, as Entra ID looks up
+     * service principal names; any other difference in spelling is another resource.
+     */
+    boolean resourceExists(String resource) {
+        return resources.contains(normalise(resource));
+    }
 
     void addTenant(String tenantId) {
         explicitTenants.add(normalise(tenantId));

@@ -145,6 +145,14 @@ public final class EntraEmulator implements AutoCloseable {
         directory.unregister(tenantId, clientId);
     }
 
+    /**
+     * Makes an API a resource principal, so {@code <resource>/.default} can be asked for; Graph and Exchange Online of
+     * every cloud are known from the start. Any other resource is answered AADSTS500011, as Entra ID does.
+     */
+    public void addResource(String resource) {
+        directory.addResource(Objects.requireNonNull(resource, "resource"));
+    }
+
     /** Makes a tenant exist without apps, so requests get AADSTS700016 instead of AADSTS90002. */
     public void addTenant(String tenantId) {
         directory.addTenant(tenantId);

@@ -486,6 +486,24 @@ class EntraEmulatorTest {
     }
 
     @Test
+    void scopeOfAnUnknownResourcePrincipalIsInvalidResource() throws Exception {
+        String clientId = registerWithSecret("secret");
+
+        HttpResponse<String> unknown = postToken(TENANT, form("grant_type", "client_credentials",
+                "client_id", clientId, "scope", "https://api.contoso.example/.default", "client_secret", "secret"));
+        emulator.addResource("https://api.contoso.example");
+        HttpResponse<String> added = postToken(TENANT, form("grant_type", "client_credentials",
+                "client_id", clientId, "scope", "https://API.Contoso.example/.default", "client_secret", "secret"));
+
+        assertThat(unknown.statusCode()).isEqualTo(400);
+        assertThat(json(unknown.body())).containsEntry("error", "invalid_resource")
+                .containsEntry("error_codes", List.of(500011));
+        assertThat((String) json(unknown.body()).get("error_description"))
+                .startsWith("AADSTS500011: The resource principal named https://api.contoso.example was not found");
+        assertThat(added.statusCode()).as("known once added, compared ignoring case").isEqualTo(200);
+    }
+
+    @Test
     void missingCredentialIsInvalidClient() throws Exception {
         String clientId = registerWithSecret("secret");
 

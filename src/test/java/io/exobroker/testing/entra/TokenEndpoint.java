@@ -96,6 +96,9 @@ final class TokenEndpoint {
         ClientAuthenticator.Authenticated authenticated =
                 authenticator.authenticate(submitted, app, audiences(exchange), now);
         ResourceScope scope = ResourceScope.parse(form.get("scope"));
+        if (!directory.resourceExists(scope.resource())) {
+            throw TokenRequestRejected.of(AadstsError.RESOURCE_NOT_FOUND, "resource", scope.resource(), "tenant", tenant);
+        }
 
         String accessToken = minter.mint(app, scope, authenticated.kind());
         observations.tokenIssued(accessToken, new TokenGrant(now, app.tenantId(), app.clientId(),
