@@ -8,10 +8,12 @@ import io.exobroker.admin.AdminViews.PermissionView;
 import io.exobroker.admin.AdminViews.RegistrationView;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
+import io.exobroker.registration.Cloud;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.Scope;
+import io.exobroker.registration.SignInOrigin;
 import io.exobroker.registration.Slug;
 import io.exobroker.store.InvalidRecordException;
 import io.exobroker.store.RegistrationStore;
@@ -32,7 +34,9 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
@@ -71,15 +75,23 @@ public class RegistrationAdmin {
     }
 
     /**
-     * Creates or updates a registration. Secret fields left out of an update keep their stored values; a switch of
-     * credential type drops the other type's secrets, so nothing unused lingers in the store.
+     * Creates or updates a registration. Secret fields left out of an update keep their stored values, unless the
+     * update changes where the credential goes (tenant, client, cloud or authority host): then the credential must
+     * come with it, and nothing stored is carried over, so an admin key alone can never send a stored secret somewhere
+     * new. A switch of credential type drops the other type's secrets, so nothing unused lingers in the store.
      */
     public RegistrationView put(String id, Map<String, Object> fields) {
         requireSlug(id);
         if (fields == null || fields.isEmpty()) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "send the registration's fields as a JSON object");
         }
-        Map<String, Object> merged = new LinkedHashMap<>(store.readRegistration(id).orElse(Map.of()));
+        if (fields.get(StoreLayout.CERTIFICATE_PFX_PATH) != null) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "field '" + StoreLayout.CERTIFICATE_PFX_PATH
+                    + "' cannot be set through the admin API: send the PFX itself as " + StoreLayout.CERTIFICATE_PFX
+                    + " (base64)");
+        }
+        Map<String, Object> stored = store.readRegistration(id).orElse(Map.of());
+        Map<String, Object> merged = new LinkedHashMap<>(stored);
         String previousType = String.valueOf(merged.get(StoreLayout.CREDENTIAL_TYPE));
         merged.putAll(fields);
         fields.forEach((name, value) -> {
@@ -87,12 +99,65 @@ public class RegistrationAdmin {
                 merged.remove(name);
             }
         });
+        if (fields.get(StoreLayout.CERTIFICATE_PFX) != null) {
+            merged.remove(StoreLayout.CERTIFICATE_PFX_PATH); // the PFX sent replaces one the operator's record named
+        }
         String type = String.valueOf(merged.get(StoreLayout.CREDENTIAL_TYPE));
         if (!type.equals(previousType)) {
             dropUnusedSecrets(merged, type);
         }
+        if (!stored.isEmpty() && Destination.of(stored).differsFrom(Destination.of(merged))) {
+            requireCredentialIn(fields, type);
+            SECRET_FIELDS.forEach(name -> {
+                if (!fields.containsKey(name)) {
+                    merged.remove(name);
+                }
+            });
+            merged.remove(StoreLayout.CERTIFICATE_PFX_PATH);
+        }
         write(id, merged);
         return get(id);
+    }
+
+    /**
+     * Where a record's credential is sent, as far as its fields say: compared so that respelling a field (case, a
+     * default written out, another spelling of the same sign-in host) is no change.
+     */
+    private record Destination(String tenantId, String clientId, String cloud, String authorityHost) {
+
+        static Destination of(Map<String, Object> record) {
+            String authorityHost = text(record.get(StoreLayout.AUTHORITY_HOST));
+            return new Destination(text(record.get(StoreLayout.TENANT_ID)).toLowerCase(Locale.ROOT),
+                    text(record.get(StoreLayout.CLIENT_ID)).toLowerCase(Locale.ROOT),
+                    Optional.of(text(record.get(StoreLayout.CLOUD)).toLowerCase(Locale.ROOT))
+                            .filter(cloud -> !cloud.isEmpty()).orElse(Cloud.PUBLIC.configName()),
+                    SignInOrigin.parse(authorityHost).map(SignInOrigin::toString).orElse(authorityHost));
+        }
+
+        boolean differsFrom(Destination other) {
+            return !equals(other);
+        }
+
+        private static String text(Object value) {
+            return value == null ? "" : String.valueOf(value).trim();
+        }
+    }
+
+    /** A change of destination must carry the whole credential of the record's type in the request itself. */
+    private static void requireCredentialIn(Map<String, Object> fields, String type) {
+        boolean carried = StoreLayout.CREDENTIAL_CERTIFICATE.equals(type)
+                ? present(fields, StoreLayout.CERTIFICATE_PFX) && fields.get(StoreLayout.CERTIFICATE_PASSWORD) != null
+                : present(fields, StoreLayout.CLIENT_SECRET);
+        if (!carried) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "changing tenant_id, client_id, cloud or authority_host "
+                    + "needs the credential again: send client_secret (or certificate_pfx and certificate_password) "
+                    + "with the change");
+        }
+    }
+
+    private static boolean present(Map<String, Object> fields, String name) {
+        Object value = fields.get(name);
+        return value != null && !String.valueOf(value).isBlank();
     }
 
     public void delete(String id) {

@@ -90,7 +90,10 @@ public class AdminResource {
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {@ExampleObject(name = "create", value = "{\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"credential_type\":\"client_secret\",\"client_secret\":\"<the secret's Value>\",\"client_secret_expires_at\":\"2027-06-30\",\"allowed_resources\":\"graph,outlook\"}"), @ExampleObject(name = "update", value = "{\"allowed_resources\":\"graph\"}")}))
     @Operation(operationId = "putRegistration", summary = "Create or update a registration",
             description = "The body holds record fields. client_secret, certificate_pfx and certificate_password are "
-                    + "write-only: never returned, and kept when an update leaves them out. null removes a field.")
+                    + "write-only: never returned, and kept when an update leaves them out, unless the update changes "
+                    + "tenant_id, client_id, cloud or authority_host, which needs the credential again. authority_host "
+                    + "must be a cloud's sign-in host or one the operator declared; certificate_pfx_path is refused. "
+                    + "null removes a field.")
     public AdminViews.RegistrationView put(@PathParam("id") String id, Map<String, Object> fields) {
         requireAdmin();
         return admin.put(id, fields);

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** How the broker reaches Entra ID. */
@@ -12,11 +13,23 @@ public interface AzureConfig {
 
     /**
      * Replaces every registration's authority host (scheme and host, e.g. {@code https://login.microsoftonline.us}),
-     * for a national cloud or a local emulator. A registration's own {@code authority_host} wins over this.
+     * for a national cloud or a local emulator. A registration's own {@code authority_host} wins over this. It
+     * counts as declared, like an entry of {@link #allowedAuthorityHosts()}.
      */
     Optional<String> authorityHost();
 
-    /** Lets MSAL4J ask Entra ID's instance discovery endpoint about the authority. Off for emulators. */
+    /**
+     * Sign-in origins ({@code https://host[:port]}) a record's {@code authority_host} may name besides the clouds' own
+     * hosts, e.g. an egress proxy or an emulator. Empty by default: a credential is only ever sent to a cloud's own
+     * sign-in host. MSAL4J's authority validation and instance discovery are off for declared hosts, which it does
+     * not know.
+     */
+    Optional<List<String>> allowedAuthorityHosts();
+
+    /**
+     * Lets MSAL4J ask Entra ID's instance discovery endpoint about a cloud's own sign-in host (never about a declared
+     * host). Off for emulators.
+     */
     @WithDefault("true")
     boolean instanceDiscovery();
 

@@ -6,6 +6,8 @@ import io.smallrye.config.WithName;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /** Where registrations, credentials and callers live. */
 @ConfigMapping(prefix = "broker")
@@ -15,6 +17,14 @@ public interface StoreConfig {
     @WithName("store")
     @WithDefault("files")
     StoreKind kind();
+
+    /**
+     * Directories a record's {@code certificate_pfx_path} may point into, besides the files store's own directory
+     * (with Vault, the only ones). Empty by default. Paths are checked after following symlinks, so a symlink inside
+     * one of them must not point out of it.
+     */
+    @WithName("store.pfx-directories")
+    Optional<List<Path>> pfxDirectories();
 
     Files files();
 

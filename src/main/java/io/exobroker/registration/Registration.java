@@ -9,7 +9,8 @@ import java.util.Optional;
  * credential or authority for this id, so tokens and MSAL clients built from an older version are never mixed with
  * a newer one.
  *
- * @param authorityHost the record's own {@code authority_host}, overriding the cloud's sign-in host
+ * @param authorityHost the record's own {@code authority_host}, overriding the cloud's sign-in host: an allowed
+ *                      origin (see {@link AuthorityHosts}) in canonical form
  * @param allowedResources aliases, {@code .default} scopes or {@code *}: what this registration may mint for
  */
 public record Registration(
@@ -37,11 +38,6 @@ public record Registration(
     /** The MSAL4J authority, e.g. {@code https://login.microsoftonline.com/<tenant>/}. */
     public String authority(Optional<String> brokerWideHost) {
         return host(brokerWideHost) + "/" + tenantId + "/";
-    }
-
-    /** True when the authority is not one of the clouds' own hosts, so MSAL4J must not validate it. */
-    public boolean hasCustomAuthority(Optional<String> brokerWideHost) {
-        return authorityHost.isPresent() || brokerWideHost.isPresent();
     }
 
     /**

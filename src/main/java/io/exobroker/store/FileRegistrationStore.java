@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.caller.Caller;
+import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Secret;
 import io.exobroker.registration.Slug;
@@ -64,13 +65,27 @@ public final class FileRegistrationStore extends PublishingStore {
     }
 
     private final Duration pollInterval;
+    private final AuthorityHosts authorityHosts;
+    private final PfxDirectories pfxFiles;
     private ScheduledExecutorService poller;
 
+    /** A store whose records may name only the clouds' own sign-in hosts and PFX files inside {@code dir}. */
     public FileRegistrationStore(Path dir, Duration pollInterval, Clock clock) {
+        this(dir, pollInterval, clock, AuthorityHosts.cloudsOnly(), List.of());
+    }
+
+    /**
+     * @param authorityHosts the sign-in hosts a record's {@code authority_host} may name
+     * @param pfxDirectories directories besides {@code dir} a record's {@code certificate_pfx_path} may point into
+     */
+    public FileRegistrationStore(Path dir, Duration pollInterval, Clock clock, AuthorityHosts authorityHosts,
+                                 List<Path> pfxDirectories) {
         super("the files store");
         this.dir = dir.toAbsolutePath().normalize();
         this.pollInterval = pollInterval;
         this.clock = clock;
+        this.authorityHosts = authorityHosts;
+        this.pfxFiles = PfxDirectories.forFilesStore(this.dir, pfxDirectories);
     }
 
     @Override
@@ -162,7 +177,7 @@ public final class FileRegistrationStore extends PublishingStore {
     public synchronized void writeRegistration(String registrationId, Map<String, Object> fields)
             throws InvalidRecordException {
         Path file = registrationFile(registrationId);
-        RecordParser.registration(registrationId, fields, path -> Files.readAllBytes(resolvePfx(path)));
+        RecordParser.registration(registrationId, fields, authorityHosts, pfxFiles::read);
         try {
             Files.createDirectories(file.getParent());
             Path temporary = Files.createTempFile(file.getParent(), "." + registrationId, ".tmp", ownerOnly());
@@ -254,10 +269,10 @@ public final class FileRegistrationStore extends PublishingStore {
             byte[] fingerprint;
             if (kind.equals(StoreLayout.REGISTRATIONS)) {
                 List<byte[]> pfx = new ArrayList<>();
-                record = RecordParser.registration(id, fields, path -> {
-                    Path resolved = resolvePfx(path);
-                    pfxPath[0] = resolved;
-                    byte[] bytes = Files.readAllBytes(resolved);
+                record = RecordParser.registration(id, fields, authorityHosts, path -> {
+                    Path located = pfxFiles.locate(path);
+                    pfxPath[0] = located;
+                    byte[] bytes = pfxFiles.read(located);
                     pfx.add(bytes);
                     return bytes;
                 });
@@ -346,11 +361,6 @@ public final class FileRegistrationStore extends PublishingStore {
             }
         }
         return new Stamp(attributes.size(), attributes.lastModifiedTime().toMillis(), pfxSize, pfxModified);
-    }
-
-    private Path resolvePfx(String path) {
-        Path candidate = Path.of(path);
-        return candidate.isAbsolute() ? candidate : dir.resolve(candidate).normalize();
     }
 
     private Map<String, Object> parseJson(byte[] content) throws InvalidRecordException {

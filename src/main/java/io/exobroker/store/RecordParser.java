@@ -3,15 +3,16 @@ package io.exobroker.store;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.RateLimit;
 import io.exobroker.caller.ServiceAccount;
+import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.Secret;
+import io.exobroker.registration.SignInOrigin;
 import io.exobroker.registration.Slug;
 
 import java.io.IOException;
-import java.net.URI;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -35,10 +36,13 @@ import static io.exobroker.store.StoreLayout.*;
  */
 public final class RecordParser {
 
-    /** Reads a PFX referenced by {@code certificate_pfx_path}; each store resolves paths its own way. */
+    /**
+     * Reads a PFX referenced by {@code certificate_pfx_path}; each store resolves paths its own way (see
+     * {@link PfxDirectories}) and refuses a path it may not read with an {@link InvalidRecordException}.
+     */
     @FunctionalInterface
     public interface PfxFiles {
-        byte[] read(String path) throws IOException;
+        byte[] read(String path) throws IOException, InvalidRecordException;
     }
 
     private static final Pattern GUID = Pattern.compile(
@@ -55,8 +59,11 @@ public final class RecordParser {
     private RecordParser() {
     }
 
-    public static Registration registration(String id, Map<String, ?> fields, PfxFiles pfxFiles)
-            throws InvalidRecordException {
+    /**
+     * @param authorityHosts the sign-in hosts an {@code authority_host} may name; any other makes the record invalid
+     */
+    public static Registration registration(String id, Map<String, ?> fields, AuthorityHosts authorityHosts,
+                                            PfxFiles pfxFiles) throws InvalidRecordException {
         if (!Slug.isValid(id)) {
             throw new InvalidRecordException(null, "registration id must be " + Slug.describe());
         }
@@ -73,7 +80,7 @@ public final class RecordParser {
                 () -> new InvalidRecordException(CLOUD, "must be one of public, usgov, china"));
         Optional<String> authorityHost = optional(fields, AUTHORITY_HOST);
         if (authorityHost.isPresent()) {
-            authorityHost = Optional.of(validAuthorityHost(authorityHost.get()));
+            authorityHost = Optional.of(allowedAuthorityHost(authorityHost.get(), authorityHosts));
         }
         Credential credential = credential(fields, pfxFiles);
         List<String> allowed = list(fields, ALLOWED_RESOURCES, DEFAULT_ALLOWED_RESOURCES);
@@ -197,18 +204,17 @@ public final class RecordParser {
         }
     }
 
-    private static String validAuthorityHost(String value) throws InvalidRecordException {
-        String host = value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
-        try {
-            URI uri = new URI(host);
-            if ("https".equals(uri.getScheme()) && uri.getHost() != null && (uri.getPath() == null || uri.getPath().isEmpty())
-                    && uri.getQuery() == null && uri.getUserInfo() == null) {
-                return host;
-            }
-        } catch (Exception e) {
-            // reported below
+    /** The canonical origin of an allowed sign-in host; the broker builds the authority from that, not the input. */
+    private static String allowedAuthorityHost(String value, AuthorityHosts authorityHosts)
+            throws InvalidRecordException {
+        SignInOrigin origin = SignInOrigin.parse(value).orElseThrow(() ->
+                new InvalidRecordException(AUTHORITY_HOST, "must be written " + SignInOrigin.FORMAT));
+        if (!authorityHosts.allows(origin)) {
+            throw new InvalidRecordException(AUTHORITY_HOST, "is not a sign-in host the broker may send credentials to: "
+                    + "use a cloud's own (or leave it out and set " + CLOUD + "), or have the operator declare it in "
+                    + AuthorityHosts.ALLOWED_KEY);
         }
-        throw new InvalidRecordException(AUTHORITY_HOST, "must be an https URL with a host and no path, e.g. https://login.microsoftonline.us");
+        return origin.toString();
     }
 
     private static Instant instantOrNull(String value) {

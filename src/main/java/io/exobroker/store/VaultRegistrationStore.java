@@ -1,6 +1,7 @@
 package io.exobroker.store;
 
 import io.exobroker.caller.Caller;
+import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Slug;
 import io.quarkus.logging.Log;
@@ -9,7 +10,6 @@ import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2ReadSecretData;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2UpdateSecretOptions;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,6 +60,8 @@ public final class VaultRegistrationStore extends PublishingStore {
     private final Duration requestTimeout;
     private final Clock clock;
     private final BiConsumer<String, String> requestCounter;
+    private final AuthorityHosts authorityHosts;
+    private final PfxDirectories pfxFiles;
     private final Map<String, Loaded> registrations = new HashMap<>();
     private final Map<String, Loaded> callers = new HashMap<>();
     private final Map<String, ReplacedCredential> replaced = new HashMap<>();
@@ -68,9 +70,12 @@ public final class VaultRegistrationStore extends PublishingStore {
 
     /**
      * @param requestCounter told about every Vault request as (operation, outcome), for metrics
+     * @param authorityHosts the sign-in hosts a record's {@code authority_host} may name
+     * @param pfxDirectories the only directories a record's {@code certificate_pfx_path} may point into
      */
     public VaultRegistrationStore(VaultSecretsKV2 kv, String prefix, Duration pollInterval, Duration requestTimeout,
-                                  Clock clock, BiConsumer<String, String> requestCounter) {
+                                  Clock clock, BiConsumer<String, String> requestCounter, AuthorityHosts authorityHosts,
+                                  List<Path> pfxDirectories) {
         super("Vault");
         this.kv = kv;
         this.prefix = trimSlashes(prefix);
@@ -78,6 +83,8 @@ public final class VaultRegistrationStore extends PublishingStore {
         this.requestTimeout = requestTimeout;
         this.clock = clock;
         this.requestCounter = requestCounter;
+        this.authorityHosts = authorityHosts;
+        this.pfxFiles = PfxDirectories.forVault(pfxDirectories);
     }
 
     @Override
@@ -154,7 +161,7 @@ public final class VaultRegistrationStore extends PublishingStore {
 
     @Override
     public void writeRegistration(String registrationId, Map<String, Object> fields) throws InvalidRecordException {
-        RecordParser.registration(registrationId, fields, path -> Files.readAllBytes(Path.of(path)));
+        RecordParser.registration(registrationId, fields, authorityHosts, pfxFiles::read);
         try {
             await("write", kv.updateSecret(path(StoreLayout.REGISTRATIONS, registrationId),
                     new VaultSecretsKV2UpdateSecretOptions(), new LinkedHashMap<>(fields)));
@@ -229,7 +236,7 @@ public final class VaultRegistrationStore extends PublishingStore {
         try {
             Object record;
             if (kind.equals(StoreLayout.REGISTRATIONS)) {
-                Registration registration = RecordParser.registration(id, fields, path -> Files.readAllBytes(Path.of(path)))
+                Registration registration = RecordParser.registration(id, fields, authorityHosts, pfxFiles::read)
                         .withCredentialVersion(version);
                 if (previous != null && previous.record() instanceof Registration old
                         && old.credentialVersion() != version) {

@@ -9,13 +9,18 @@ import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalServiceException;
 import io.exobroker.config.AzureConfig;
 import io.exobroker.metrics.BrokerMetrics;
+import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Scope;
+import io.exobroker.registration.SignInOrigin;
+import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -60,13 +65,15 @@ public class MsalTokenMinter implements TokenMinter {
     }
 
     private final AzureConfig config;
+    private final AuthorityHosts authorityHosts;
     private final Clock clock;
     private final BrokerMetrics metrics;
     private final ExecutorService executor;
     private final Map<ClientKey, ConfidentialClientApplication> clients = new ConcurrentHashMap<>();
 
-    public MsalTokenMinter(AzureConfig config, Clock clock, BrokerMetrics metrics) {
+    public MsalTokenMinter(AzureConfig config, AuthorityHosts authorityHosts, Clock clock, BrokerMetrics metrics) {
         this.config = config;
+        this.authorityHosts = authorityHosts;
         this.clock = clock;
         this.metrics = metrics;
         if (config.mintQueue() < 1) {
@@ -85,8 +92,12 @@ public class MsalTokenMinter implements TokenMinter {
     public CompletableFuture<AccessToken> mint(Registration registration, Scope scope) {
         ConfidentialClientApplication client;
         try {
-            client = clients.computeIfAbsent(new ClientKey(registration.id(), registration.credentialVersion()),
-                    key -> build(registration));
+            client = client(registration);
+        } catch (UndeclaredAuthorityException e) {
+            Log.errorf("registration %s: refusing to send its credential to %s, which is neither a cloud's sign-in host "
+                    + "nor declared in %s", registration.id(), e.getMessage(), AuthorityHosts.ALLOWED_KEY);
+            return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.REJECTED, null, null,
+                    null, null, "the registration's sign-in host is not allowed"));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.REJECTED, null, null,
                     null, null, "cannot build an MSAL client: " + e.getClass().getSimpleName()));
@@ -120,7 +131,28 @@ public class MsalTokenMinter implements TokenMinter {
         executor.shutdownNow();
     }
 
+    /** The registration's MSAL client, built on first use per credential version. */
+    ConfidentialClientApplication client(Registration registration) {
+        return clients.computeIfAbsent(new ClientKey(registration.id(), registration.credentialVersion()),
+                key -> build(registration));
+    }
+
+    /** Thrown instead of building a client that would send a credential to a host nobody allowed. */
+    static final class UndeclaredAuthorityException extends RuntimeException {
+        UndeclaredAuthorityException(String origin) {
+            super(origin, null, false, false);
+        }
+    }
+
     private ConfidentialClientApplication build(Registration registration) {
+        // Records are checked when they are parsed; this is the last line, should one ever get here unchecked.
+        String authority = registration.authority(authorityHosts.brokerWideHost());
+        SignInOrigin origin = SignInOrigin.ofAuthority(authority)
+                .filter(authorityHosts::allows)
+                .orElseThrow(() -> new UndeclaredAuthorityException(originForLog(authority)));
+        // MSAL4J validates a cloud's own host itself; a declared host is one it cannot know, and asking instance
+        // discovery about it would only let a failed discovery make MSAL4J trust the host anyway.
+        boolean cloudHost = authorityHosts.isCloudHost(origin);
         IClientCredential credential;
         if (registration.credential() instanceof Credential.Certificate certificate) {
             credential = ClientCredentialFactory.createFromCertificateChain(certificate.privateKey(), certificate.chain());
@@ -128,13 +160,12 @@ public class MsalTokenMinter implements TokenMinter {
             Credential.ClientSecret secret = (Credential.ClientSecret) registration.credential();
             credential = ClientCredentialFactory.createFromSecret(secret.secret().reveal());
         }
-        boolean custom = registration.hasCustomAuthority(config.authorityHost());
         try {
             ConfidentialClientApplication.Builder builder = ConfidentialClientApplication
                     .builder(registration.clientId(), credential)
-                    .authority(registration.authority(config.authorityHost()))
-                    .validateAuthority(!custom)
-                    .instanceDiscovery(config.instanceDiscovery())
+                    .authority(authority)
+                    .validateAuthority(cloudHost)
+                    .instanceDiscovery(cloudHost && config.instanceDiscovery())
                     .executorService(executor)
                     .connectTimeoutForDefaultHttpClient((int) config.connectTimeout().toMillis())
                     .readTimeoutForDefaultHttpClient((int) config.readTimeout().toMillis())
@@ -145,6 +176,19 @@ public class MsalTokenMinter implements TokenMinter {
             return builder.build();
         } catch (MalformedURLException e) {
             throw new IllegalArgumentException("authority is not a URL", e);
+        }
+    }
+
+    /** Scheme, host and port of an authority URL, for the log: never user info or a path, which could be anything. */
+    private static String originForLog(String authority) {
+        try {
+            URI uri = new URI(authority);
+            if (uri.getHost() == null) {
+                return "an authority without a host";
+            }
+            return uri.getScheme() + "://" + uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+        } catch (URISyntaxException e) {
+            return "an unparsable authority";
         }
     }
 

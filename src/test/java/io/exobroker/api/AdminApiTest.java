@@ -1,10 +1,13 @@
 package io.exobroker.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.testing.broker.BrokerTestEnvironment;
 import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.broker.Fixtures.App;
+import io.exobroker.testing.entra.EmulatedSecret;
 import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.leaks.SecretLeakCheck;
+import io.exobroker.testing.tls.TestCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
@@ -15,9 +18,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
@@ -127,6 +135,80 @@ class AdminApiTest {
                 .body("detail", equalTo("field 'client_id' must be the application (client) ID, a GUID"));
     }
 
+    // --- issue 11: a new destination needs the credential again ----------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"tenant_id,cccccccc-0000-4000-8000-00000000aaaa", "client_id,cccccccc-0000-4000-8000-00000000bbbb",
+            "cloud,usgov", "authority_host,https://login.microsoftonline.us"})
+    void changingWhereTheCredentialGoesWithoutSendingItAgainIsRefused(String field, String value) {
+        String secret = Fixtures.newSecret();
+        entra.addSecret(Fixtures.TENANT, App.ADMIN_MANAGED.clientId, EmulatedSecret.of(secret));
+        admin().body(secretRecord(secret)).put("/v1/admin/registrations/moved-by-admin").then().statusCode(200);
+        try {
+            admin().body(Map.of(field, value)).put("/v1/admin/registrations/moved-by-admin").then()
+                    .statusCode(400).body("code", equalTo("bad_request"))
+                    .body("detail", equalTo("changing tenant_id, client_id, cloud or authority_host needs the credential "
+                            + "again: send client_secret (or certificate_pfx and certificate_password) with the change"));
+
+            // The stored record is untouched and still mints where it did.
+            admin().get("/v1/admin/registrations/moved-by-admin").then().statusCode(200)
+                    .body("tenant_id", equalTo(Fixtures.TENANT)).body("client_id", equalTo(App.ADMIN_MANAGED.clientId))
+                    .body("cloud", equalTo("public")).body("authority_host", nullValue());
+            token("moved-by-admin", "graph").then().statusCode(200);
+        } finally {
+            admin().delete("/v1/admin/registrations/moved-by-admin");
+        }
+    }
+
+    @Test
+    void aNewDestinationWithTheCredentialSentAgainIsStoredWithThatCredentialOnly() {
+        // given: a certificate registration whose record also keeps an expiry and send_x5c
+        String pfx = Base64.getEncoder().encodeToString(TestCertificates
+                .selfSigned("moved", Duration.ofDays(30)).toPfx("moved-password".toCharArray()));
+        Map<String, Object> certificate = new LinkedHashMap<>();
+        certificate.put("tenant_id", Fixtures.TENANT);
+        certificate.put("client_id", App.ADMIN_MANAGED.clientId);
+        certificate.put("credential_type", "certificate");
+        certificate.put("certificate_pfx", pfx);
+        certificate.put("certificate_password", "moved-password");
+        admin().body(certificate).put("/v1/admin/registrations/moved-with-credential").then().statusCode(200);
+        try {
+            // when: the tenant changes and only half of the certificate credential comes along
+            admin().body(Map.of("tenant_id", Fixtures.UNKNOWN_TENANT, "certificate_pfx", pfx))
+                    .put("/v1/admin/registrations/moved-with-credential").then().statusCode(400);
+
+            // when: the tenant changes with a new secret
+            String secret = Fixtures.newSecret();
+            admin().body(Map.of("tenant_id", Fixtures.UNKNOWN_TENANT, "credential_type", "client_secret",
+                            "client_secret", secret))
+                    .put("/v1/admin/registrations/moved-with-credential").then().statusCode(200)
+                    .body("tenant_id", equalTo(Fixtures.UNKNOWN_TENANT)).body("credential_type", equalTo("client_secret"));
+
+            // then: nothing of the old credential is left in the record
+            Map<String, Object> stored = storedRecord("moved-with-credential");
+            assertThat(stored).containsEntry("client_secret", secret)
+                    .doesNotContainKeys("certificate_pfx", "certificate_password", "certificate_pfx_path");
+        } finally {
+            admin().delete("/v1/admin/registrations/moved-with-credential");
+        }
+    }
+
+    @Test
+    void aPutThatRepeatsTheDestinationUnchangedKeepsTheStoredSecret() {
+        String secret = Fixtures.newSecret();
+        entra.addSecret(Fixtures.TENANT, App.ADMIN_MANAGED.clientId, EmulatedSecret.of(secret));
+        admin().body(secretRecord(secret)).put("/v1/admin/registrations/same-destination").then().statusCode(200);
+        try {
+            admin().body(Map.of("tenant_id", Fixtures.TENANT.toUpperCase(Locale.ROOT),
+                            "client_id", App.ADMIN_MANAGED.clientId, "cloud", "public", "allowed_resources", "graph"))
+                    .put("/v1/admin/registrations/same-destination").then().statusCode(200);
+
+            token("same-destination", "graph").then().statusCode(200);
+        } finally {
+            admin().delete("/v1/admin/registrations/same-destination");
+        }
+    }
+
     @Test
     void generatesACertificateThatMintsOnceUploaded() throws Exception {
         String publicPem = admin().body(Map.of("common_name", "Contoso mail broker", "validity_days", 30, "activate", true))
@@ -172,6 +254,24 @@ class AdminApiTest {
                 .body("checks[0].name", equalTo("credential-expiry"))
                 .body("checks[0].data.'unknown-cert'", startsWith("certificate expires"));
         given().get("/q/health/live").then().statusCode(200);
+    }
+
+    private static Map<String, Object> secretRecord(String secret) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("tenant_id", Fixtures.TENANT);
+        record.put("client_id", App.ADMIN_MANAGED.clientId);
+        record.put("credential_type", "client_secret");
+        record.put("client_secret", secret);
+        return record;
+    }
+
+    private static Map<String, Object> storedRecord(String id) {
+        try {
+            return new ObjectMapper().readValue(BrokerTestEnvironment.storeDir()
+                    .resolve("registrations").resolve(id + ".json").toFile(), Map.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static RequestSpecification admin() {

@@ -5,9 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.testing.broker.BrokerTestEnvironment;
 import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.broker.Fixtures.App;
+import io.exobroker.testing.broker.LiveStore;
 import io.exobroker.testing.leaks.CapturedLogs;
+import io.exobroker.testing.entra.EmulatedApp;
+import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.leaks.RecordedResponses;
 import io.exobroker.testing.leaks.SecretLeakCheck;
+import io.exobroker.testing.tls.TestCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -20,6 +24,7 @@ import io.restassured.specification.RequestSpecification;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -35,6 +40,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -46,6 +52,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -53,6 +60,8 @@ import java.util.stream.Stream;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 /**
  * Issue 6: hostile input on every surface. Each surface gets a few hundred requests from a seeded generator
@@ -426,6 +435,205 @@ class HostileInputTest {
     private static void recordAnswer(String request, String spelling, Response response) {
         RecordedResponses.add(request + " " + printable(spelling, 120), response.statusCode(),
                 response.headers().toString(), response.asString());
+    }
+
+    // ------------------------------------------------------------------ issue 11: where a credential may be sent
+
+    /**
+     * Issue 11, item 1: a leaked admin key could point a registration at a host of its choosing and keep the stored
+     * client secret, and {@code check} then made MSAL4J post the secret there. Each test here has an attacker's
+     * sign-in host: a second Entra ID emulator that knows the app and its secret, so a request reaching it would show
+     * the secret arrived. Nothing may reach it.
+     */
+    @Nested
+    class CredentialDestinations {
+
+        private static final String VICTIM = "hostile-authority";
+        private static final String PROBE = "hostile-authority-probe";
+        private static final String CLIENT_ID = "eeeeeeee-0000-4000-8000-000000000111";
+
+        private final String secret = Fixtures.newSecret();
+        private EntraEmulator attacker;
+
+        @BeforeEach
+        void theAppExistsAndTheAttackerRunsASignInHost() {
+            EmulatedApp app = EmulatedApp.builder(Fixtures.TENANT, CLIENT_ID).secret(secret).roles("Mail.Send").build();
+            BrokerTestEnvironment.emulator().register(app);
+            attacker = EntraEmulator.start();
+            attacker.register(app);
+        }
+
+        @AfterEach
+        void removeTheRegistrationsAndStopTheAttacker() {
+            for (String id : List.of(VICTIM, PROBE)) {
+                admin().delete(Surface.ADMIN_PATH + "/" + id);
+            }
+            attacker.close();
+        }
+
+        @Test
+        void aLeakedAdminKeyCannotSendAStoredSecretToItsOwnHost() {
+            // given: a registration whose secret the admin key never saw
+            admin().body(secretRecord()).put(Surface.ADMIN_PATH + "/" + VICTIM).then().statusCode(200);
+
+            // when: the issue's attack, then a check that would mint through the new host
+            Response moved = admin().body(Map.of("authority_host", attacker.authorityHost()))
+                    .put(Surface.ADMIN_PATH + "/" + VICTIM);
+            Response check = admin().post(Surface.ADMIN_PATH + "/" + VICTIM + "/check");
+
+            // then
+            SoftAssertions.assertSoftly(softly -> {
+                softly.assertThat(moved.statusCode()).as("PUT authority_host").isEqualTo(400);
+                softly.assertThat(moved.jsonPath().getString("code")).as("PUT code").isEqualTo("bad_request");
+                softly.assertThat(check.jsonPath().getString("outcome")).as("check, through the real host").isEqualTo("ok");
+                softly.assertThat(attacker.requests()).as("requests that reached the attacker's host").isEmpty();
+                softly.assertThat(attacker.successfulTokenCalls()).as("tokens the stolen secret earned there").isZero();
+            });
+        }
+
+        @Test
+        void aSignInHostThatIsNeitherACloudsNorDeclaredIsRefusedEvenWithTheCredential() {
+            String declared = BrokerTestEnvironment.emulator().authorityHost();
+            String declaredPort = declared.substring(declared.lastIndexOf(':') + 1);
+            List<String> hosts = List.of(attacker.authorityHost(), "https://localhost:" + attacker.port(),
+                    "https://localhost:" + declaredPort, "https://2130706433:" + declaredPort,
+                    "https://127.1:" + declaredPort, "https://[::ffff:127.0.0.1]:" + declaredPort,
+                    declared + "@" + attacker.authorityHost().substring("https://".length()),
+                    "https://login.microsoftonline.com.evil.example", "https://login.microsoftonline.com@evil.example",
+                    "https://evil.example#@login.microsoftonline.com", "https://evil.example\\@login.microsoftonline.com",
+                    "https://evil.example/login.microsoftonline.com", "https://evil.example?login.microsoftonline.com",
+                    "https://login.microsoftonline.com%2eevil.example", "https://login.microsoftonline.com:8443",
+                    "http://login.microsoftonline.com", "https://l\u043egin.microsoftonline.com",
+                    "https://login.microsoftonline.com\u3002evil.example", "https://login.microsoftonline.com\u0000.evil",
+                    "https://login.microsoftonline.com..", "https://.login.microsoftonline.com", "https://login.microsoftonline.com:0",
+                    "https://login.microsoftonline.com:99999", "https://login.microsoftonline.com:", "//login.microsoftonline.com");
+
+            SoftAssertions.assertSoftly(softly -> {
+                for (String host : hosts) {
+                    Map<String, Object> record = secretRecord();
+                    record.put("authority_host", host);
+                    Response answer = admin().body(record).put(Surface.ADMIN_PATH + "/" + PROBE);
+
+                    softly.assertThat(answer.statusCode()).as("PUT authority_host %s", printable(host, 80)).isEqualTo(400);
+                    softly.assertThat(answer.jsonPath().getString("detail")).as("detail for %s", printable(host, 80))
+                            .startsWith("field 'authority_host'");
+                }
+                softly.assertThat(attacker.requests()).as("requests that reached the attacker's host").isEmpty();
+            });
+        }
+
+        @Test
+        void spellingsOfAnAllowedSignInHostAreThatHostInItsCanonicalForm() {
+            String declared = BrokerTestEnvironment.emulator().authorityHost();
+            Map<String, String> canonical = new LinkedHashMap<>();
+            canonical.put("https://LOGIN.MicrosoftOnline.COM", "https://login.microsoftonline.com");
+            canonical.put("https://login.microsoftonline.com:443/", "https://login.microsoftonline.com");
+            canonical.put("https://login.microsoftonline.com.", "https://login.microsoftonline.com");
+            canonical.put("https://login.microsoftonline.us", "https://login.microsoftonline.us");
+            canonical.put(declared + "/", declared);
+
+            SoftAssertions.assertSoftly(softly -> canonical.forEach((spelling, expected) -> {
+                Map<String, Object> record = secretRecord();
+                record.put("authority_host", spelling);
+                Response answer = admin().body(record).put(Surface.ADMIN_PATH + "/" + PROBE);
+
+                softly.assertThat(answer.statusCode()).as("PUT authority_host %s", spelling).isEqualTo(200);
+                softly.assertThat(answer.jsonPath().getString("authority_host")).as("stored as").isEqualTo(expected);
+                admin().delete(Surface.ADMIN_PATH + "/" + PROBE);
+            }));
+            // The declared host really is where the credential goes.
+            Map<String, Object> record = secretRecord();
+            record.put("authority_host", declared + "/");
+            admin().body(record).put(Surface.ADMIN_PATH + "/" + PROBE).then().statusCode(200);
+            admin().post(Surface.ADMIN_PATH + "/" + PROBE + "/check").then().statusCode(200).body("outcome", equalTo("ok"));
+        }
+
+        @Test
+        void theAdminApiRefusesAPfxPathWhateverItNames() {
+            List<String> paths = List.of("certificates/" + App.CERT_PATH.id + ".pfx", "/dev/zero", "/proc/self/environ",
+                    "../../../../etc/passwd", "certificates/x.pfx\u0000.json", BrokerTestEnvironment.storeDir().toString());
+
+            SoftAssertions.assertSoftly(softly -> {
+                for (String path : paths) {
+                    Map<String, Object> record = secretRecord();
+                    record.put("credential_type", "certificate");
+                    record.remove("client_secret");
+                    record.put("certificate_pfx_path", path);
+                    record.put("certificate_password", "");
+                    Response answer = admin().body(record).put(Surface.ADMIN_PATH + "/" + PROBE);
+
+                    softly.assertThat(answer.statusCode()).as("PUT certificate_pfx_path %s", printable(path, 80))
+                            .isEqualTo(400);
+                    softly.assertThat(answer.jsonPath().getString("detail")).as("detail for %s", printable(path, 80))
+                            .startsWith("field 'certificate_pfx_path'").contains("certificate_pfx");
+                }
+            });
+            admin().get(Surface.ADMIN_PATH + "/" + PROBE).then().statusCode(404);
+        }
+
+        @Test
+        void pfxPathsInStoreRecordsThatLeaveTheStoreAreRecordProblemsAndNeverRead() throws Exception {
+            // given: a valid PFX whose password the record knows, outside the store, and hostile things inside it
+            Path store = BrokerTestEnvironment.storeDir();
+            Path outside = Files.createTempDirectory("exo-broker-outside").resolve("contoso.pfx");
+            String password = "pfx-" + UUID.randomUUID();
+            SecretLeakCheck.secret(password);
+            Files.write(outside, TestCertificates.selfSigned("outside", Duration.ofDays(30)).toPfx(password.toCharArray()));
+            Path certificates = Files.createDirectories(store.resolve("certificates"));
+            Files.createSymbolicLink(certificates.resolve("hostile-link.pfx"), outside);
+            Process mkfifo = new ProcessBuilder("mkfifo", certificates.resolve("hostile.fifo").toString()).start();
+            assertThat(mkfifo.waitFor()).isZero();
+            Files.write(certificates.resolve("hostile-large.pfx"), new byte[64 * 1024 + 1]);
+            Map<String, String> paths = new LinkedHashMap<>();
+            paths.put("hostile-pfx-absolute", outside.toString());
+            paths.put("hostile-pfx-dots", store.relativize(outside).toString());
+            paths.put("hostile-pfx-symlink", "certificates/hostile-link.pfx");
+            paths.put("hostile-pfx-zero", "/dev/zero");
+            paths.put("hostile-pfx-proc", "/proc/self/environ");
+            paths.put("hostile-pfx-nul", "certificates/" + App.CERT_PATH.id + ".pfx\u0000.json");
+            paths.put("hostile-pfx-fifo", "certificates/hostile.fifo");
+            paths.put("hostile-pfx-directory", "certificates");
+            paths.put("hostile-pfx-large", "certificates/hostile-large.pfx");
+            CapturedLogs logs = CapturedLogs.install();
+            try {
+                // when
+                paths.forEach((id, path) -> {
+                    Map<String, Object> record = secretRecord();
+                    record.put("credential_type", "certificate");
+                    record.remove("client_secret");
+                    record.put("certificate_pfx_path", path);
+                    record.put("certificate_password", password);
+                    LiveStore.addRegistration(id, record);
+                });
+
+                // then: each is reported naming the field, and none is served
+                for (String id : paths.keySet()) {
+                    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(logs.matching(
+                            "registrations/" + id + ".json: field 'certificate_pfx_path'")).as(id).isNotEmpty());
+                    admin().get(Surface.ADMIN_PATH + "/" + id).then().statusCode(404);
+                }
+            } finally {
+                for (String id : paths.keySet()) {
+                    Files.deleteIfExists(store.resolve("registrations").resolve(id + ".json"));
+                }
+                for (String file : List.of("hostile-link.pfx", "hostile.fifo", "hostile-large.pfx")) {
+                    Files.deleteIfExists(certificates.resolve(file));
+                }
+            }
+        }
+
+        private Map<String, Object> secretRecord() {
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("tenant_id", Fixtures.TENANT);
+            record.put("client_id", CLIENT_ID);
+            record.put("credential_type", "client_secret");
+            record.put("client_secret", secret);
+            return record;
+        }
+
+        private static RequestSpecification admin() {
+            return given().header("X-Api-Key", Fixtures.ADMIN_KEY).contentType(ContentType.JSON);
+        }
     }
 
     // ------------------------------------------------------------------------------------------ JSON bodies

@@ -1,10 +1,14 @@
 package io.exobroker.api;
 
+import io.exobroker.store.RegistrationStore;
 import io.exobroker.testing.broker.BrokerTestEnvironment;
+import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EmulatedSecret;
 import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.SecretLeakCheck;
+import io.exobroker.testing.tls.TestCertificate;
+import io.exobroker.testing.tls.TestCertificates;
 import io.exobroker.testing.vault.VaultEmulator;
 import io.exobroker.testing.vault.VaultFixtures;
 import io.exobroker.testing.vault.VaultFixtures.App;
@@ -13,13 +17,17 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -39,6 +47,9 @@ import static org.hamcrest.Matchers.nullValue;
 class VaultStoreTest {
 
     private final EntraEmulator entra = BrokerTestEnvironment.emulator();
+
+    @Inject
+    RegistrationStore store;
 
     @BeforeEach
     void entraKnowsTheApps() {
@@ -170,6 +181,100 @@ class VaultStoreTest {
 
         assertThat(vault.requests("POST", "/v1/auth/approle/login")).isGreaterThanOrEqualTo(1);
         assertThat(vault.unexpectedRequests()).isEmpty();
+    }
+
+    // --- issue 11: where a credential may be sent, and where a PFX may be read from ------------------------------
+
+    @Test
+    void aRecordWhoseAuthorityHostIsNoSignInHostIsAStoreProblemAndNothingIsSentThere() {
+        // given: an attacker's host that knows the app's secret, so a request reaching it would show the secret arrived
+        String secret = "sec~" + UUID.randomUUID().toString().replace("-", "") + "V9";
+        SecretLeakCheck.secret(secret);
+        String clientId = "dddddddd-0000-4000-8000-000000000901";
+        try (EntraEmulator attacker = EntraEmulator.start()) {
+            attacker.register(EmulatedApp.builder(VaultFixtures.TENANT, clientId).secret(secret).roles("Mail.Send").build());
+            Map<String, Object> record = VaultFixtures.registration(clientId, secret);
+            record.put("authority_host", attacker.authorityHost());
+
+            // when
+            VaultTestEnvironment.write("registrations", "vault-evil-host", record);
+
+            // then
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store.current().problems())
+                    .anySatisfy(problem -> {
+                        assertThat(problem.record()).endsWith("/registrations/vault-evil-host");
+                        assertThat(problem.field()).isEqualTo("authority_host");
+                        assertThat(problem.message()).doesNotContain(secret);
+                    }));
+            token("vault-evil-host").then().statusCode(404);
+            assertThat(attacker.requests()).as("requests that reached the attacker's host").isEmpty();
+        } finally {
+            VaultTestEnvironment.delete("registrations", "vault-evil-host");
+        }
+    }
+
+    @Test
+    void aPfxPathOutsideTheDeclaredDirectoriesIsAStoreProblem() throws Exception {
+        // given: a valid PFX with its password, outside broker.store.pfx-directories, named directly and by a symlink
+        TestCertificate certificate = TestCertificates.selfSigned("vault-outside", Duration.ofDays(30));
+        String password = "pfx-" + UUID.randomUUID();
+        SecretLeakCheck.secret(password);
+        Path outside = Files.createTempDirectory("exo-broker-vault-outside").resolve("outside.pfx");
+        Files.write(outside, certificate.toPfx(password.toCharArray()));
+        Path link = VaultTestEnvironment.pfxDirectory().resolve("link-out.pfx");
+        Files.createSymbolicLink(link, outside);
+        String clientId = "dddddddd-0000-4000-8000-000000000902";
+        entra.register(EmulatedApp.builder(VaultFixtures.TENANT, clientId).certificate(certificate.certificate())
+                .roles("Mail.Send").build());
+        Map<String, String> paths = Map.of("vault-pfx-outside", outside.toString(), "vault-pfx-link", link.toString(),
+                "vault-pfx-zero", "/dev/zero", "vault-pfx-relative", "outside.pfx");
+        try {
+            // when
+            paths.forEach((id, path) -> VaultTestEnvironment.write("registrations", id,
+                    certificateRecord(clientId, path, password)));
+
+            // then
+            for (String id : paths.keySet()) {
+                await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store.current().problems())
+                        .as(id).anySatisfy(problem -> {
+                            assertThat(problem.record()).endsWith("/registrations/" + id);
+                            assertThat(problem.field()).isEqualTo("certificate_pfx_path");
+                        }));
+                token(id).then().statusCode(404);
+            }
+        } finally {
+            paths.keySet().forEach(id -> VaultTestEnvironment.delete("registrations", id));
+            Files.deleteIfExists(link);
+        }
+    }
+
+    @Test
+    void aPfxPathInsideADeclaredDirectoryIsRead() throws Exception {
+        TestCertificate certificate = TestCertificates.selfSigned("vault-inside", Duration.ofDays(30));
+        String password = "pfx-" + UUID.randomUUID();
+        SecretLeakCheck.secret(password);
+        Path pfx = VaultTestEnvironment.pfxDirectory().resolve("inside.pfx");
+        Files.write(pfx, certificate.toPfx(password.toCharArray()));
+        String clientId = "dddddddd-0000-4000-8000-000000000903";
+        entra.register(EmulatedApp.builder(VaultFixtures.TENANT, clientId).certificate(certificate.certificate())
+                .roles("Mail.Send").build());
+        try {
+            VaultTestEnvironment.write("registrations", "vault-pfx-inside", certificateRecord(clientId, pfx.toString(), password));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> token("vault-pfx-inside").statusCode() == 200);
+        } finally {
+            VaultTestEnvironment.delete("registrations", "vault-pfx-inside");
+        }
+    }
+
+    private static Map<String, Object> certificateRecord(String clientId, String pfxPath, String password) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("tenant_id", VaultFixtures.TENANT);
+        record.put("client_id", clientId);
+        record.put("credential_type", "certificate");
+        record.put("certificate_pfx_path", pfxPath);
+        record.put("certificate_password", password);
+        return record;
     }
 
     private static Response token(String registration) {

@@ -3,6 +3,7 @@ package io.exobroker.store;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.ServiceAccount;
 import io.exobroker.caller.ServiceAccountClaims;
+import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
@@ -11,6 +12,8 @@ import io.exobroker.testing.store.KeytoolPfx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +27,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
@@ -816,6 +823,239 @@ class FileRegistrationStoreTest {
         assertThat(store.current().registration("contoso").orElseThrow().credentialVersion()).isEqualTo(2);
     }
 
+    // --- authority_host is a sign-in host the broker may send credentials to (issue 11) ------------------------------
+
+    @Test
+    void aRecordWhoseAuthorityHostIsNeitherACloudsNorDeclaredIsAProblemNamingTheField() {
+        write("registrations/contoso.json", secretRecordWithAuthority("https://login.microsoftonline.com.evil.example"));
+        write("registrations/fabrikam.json", secretRecordWithAuthority("https://login.example.com:8443"));
+        write("registrations/northwind.json", secretRecordWithAuthority("https://LOGIN.microsoftonline.us/"));
+        store = newStore();
+
+        store.poll();
+
+        assertThat(store.current().registrations()).containsOnlyKeys("northwind");
+        assertThat(store.current().registration("northwind").orElseThrow().authorityHost())
+                .contains("https://login.microsoftonline.us");
+        assertThat(store.current().problems()).extracting(RecordProblem::record, RecordProblem::field)
+                .containsExactlyInAnyOrder(tuple("registrations/contoso.json", "authority_host"),
+                        tuple("registrations/fabrikam.json", "authority_host"));
+        assertThat(store.current().problems()).allSatisfy(problem ->
+                assertThat(problem.toString()).doesNotContain(LEAK).doesNotContain("evil.example"));
+    }
+
+    @Test
+    void aDeclaredAuthorityHostLoads() {
+        write("registrations/fabrikam.json", secretRecordWithAuthority("https://login.example.com:8443"));
+        store = new FileRegistrationStore(dir, Duration.ZERO, Clock.systemUTC(),
+                AuthorityHosts.declared(Optional.empty(), List.of("https://login.example.com:8443")), List.of());
+
+        store.poll();
+
+        assertThat(store.current().problems()).isEmpty();
+        assertThat(store.current().registration("fabrikam").orElseThrow().authorityHost())
+                .contains("https://login.example.com:8443");
+    }
+
+    @Test
+    void anAdminWriteNamingAnUndeclaredAuthorityHostIsRefusedAndNothingIsWritten() {
+        store = loadedStore();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("tenant_id", TENANT);
+        fields.put("client_id", CLIENT);
+        fields.put("credential_type", "client_secret");
+        fields.put("client_secret", LEAK);
+        fields.put("authority_host", "https://evil.example");
+
+        assertThatThrownBy(() -> store.writeRegistration("contoso", fields))
+                .isInstanceOfSatisfying(InvalidRecordException.class,
+                        rejected -> assertThat(rejected.field()).isEqualTo("authority_host"));
+        assertThat(dir.resolve("registrations/contoso.json")).doesNotExist();
+    }
+
+    // --- certificate_pfx_path stays inside the store (issue 11) ------------------------------------------------------
+    // These tests keep the store in dir/store, so that dir/outside is a real place outside it.
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"ABSOLUTE", "../outside/contoso.pfx", "certs/../../outside/contoso.pfx"})
+    void aPfxPathOutsideTheStoreDirectoryIsRefused(String pfxPath) {
+        // given: a valid PFX with the right password, but outside the store directory
+        Path outside = writeBytes("outside/contoso.pfx", KeytoolPfx.generate(PFX_PASSWORD));
+        String path = pfxPath.equals("ABSOLUTE") ? outside.toString() : pfxPath;
+        write("store/registrations/contoso.json", certificateRecord(pfxPathField(path), PFX_PASSWORD, ""));
+        store = storeIn("store");
+
+        // when
+        store.poll();
+
+        // then
+        assertThat(store.current().registrations()).isEmpty();
+        assertThat(store.current().problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.field()).isEqualTo("certificate_pfx_path");
+            assertThat(problem.message()).containsAnyOf("inside the store directory", "'..'");
+        });
+    }
+
+    @Test
+    void aSymlinkInsideTheStoreThatPointsOutIsRefused() throws IOException {
+        // given: certs/contoso.pfx inside the store is a symlink to a PFX outside it; certs-out/ a symlinked folder
+        Path outside = writeBytes("outside/contoso.pfx", KeytoolPfx.generate(PFX_PASSWORD));
+        Files.createDirectories(dir.resolve("store/certs"));
+        Files.createSymbolicLink(dir.resolve("store/certs/contoso.pfx"), outside);
+        Files.createSymbolicLink(dir.resolve("store/certs-out"), outside.getParent());
+        write("store/registrations/contoso.json", certificateRecord(pfxPathField("certs/contoso.pfx"), PFX_PASSWORD, ""));
+        write("store/registrations/fabrikam.json", certificateRecord(pfxPathField("certs-out/contoso.pfx"), PFX_PASSWORD, ""));
+        store = storeIn("store");
+
+        // when
+        store.poll();
+
+        // then
+        assertThat(store.current().registrations()).isEmpty();
+        assertThat(store.current().problems()).hasSize(2).allSatisfy(problem -> {
+            assertThat(problem.field()).isEqualTo("certificate_pfx_path");
+            assertThat(problem.message()).contains("inside the store directory");
+        });
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"/dev/zero", "/proc/self/environ", "/etc/passwd"})
+    void aSystemFileIsRefusedUnread(String path) {
+        write("store/registrations/contoso.json", certificateRecord(pfxPathField(path), PFX_PASSWORD, ""));
+        store = storeIn("store");
+
+        store.poll();
+
+        assertThat(store.current().registrations()).isEmpty();
+        assertThat(store.current().problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.field()).isEqualTo("certificate_pfx_path");
+            assertThat(problem.message()).contains("inside the store directory");
+        });
+    }
+
+    @Test
+    void aPfxPathWithANulByteIsARecordProblemNotAFailedPoll() {
+        write("store/registrations/contoso.json", certificateRecord(
+                "\"certificate_pfx_path\": \"certs/contoso.pfx\\u0000.txt\"", PFX_PASSWORD, ""));
+        write("store/registrations/good.json", secretRecord("good-secret"));
+        store = storeIn("store");
+
+        store.poll();
+
+        assertThat(store.current().registrations()).containsOnlyKeys("good");
+        assertThat(store.current().problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.field()).isEqualTo("certificate_pfx_path");
+            assertThat(problem.message()).contains("control characters");
+        });
+    }
+
+    @Test
+    void aDirectoryIsRefused() throws IOException {
+        Files.createDirectories(dir.resolve("store/certs/contoso.pfx"));
+        write("store/registrations/contoso.json", certificateRecord(pfxPathField("certs/contoso.pfx"), PFX_PASSWORD, ""));
+        store = storeIn("store");
+
+        store.poll();
+
+        assertThat(store.current().problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.field()).isEqualTo("certificate_pfx_path");
+            assertThat(problem.message()).contains("regular file");
+        });
+    }
+
+    @Test
+    void aNamedPipeIsRefusedWithoutOpeningIt() throws Exception {
+        // Opening a FIFO for reading blocks until someone writes: a store that opened it would hang here.
+        Files.createDirectories(dir.resolve("store/certs"));
+        Process mkfifo = new ProcessBuilder("mkfifo", dir.resolve("store/certs/contoso.pfx").toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        write("store/registrations/contoso.json", certificateRecord(pfxPathField("certs/contoso.pfx"), PFX_PASSWORD, ""));
+        store = storeIn("store");
+
+        store.poll();
+
+        assertThat(store.current().problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.field()).isEqualTo("certificate_pfx_path");
+            assertThat(problem.message()).contains("regular file");
+        });
+    }
+
+    @Test
+    void aFileLargerThan64KiBIsRefusedUnread() {
+        writeBytes("store/certs/contoso.pfx", new byte[64 * 1024 + 1]);
+        writeBytes("store/certs/fabrikam.pfx", KeytoolPfx.generate(PFX_PASSWORD));
+        write("store/registrations/contoso.json", certificateRecord(pfxPathField("certs/contoso.pfx"), PFX_PASSWORD, ""));
+        write("store/registrations/fabrikam.json", certificateRecord(pfxPathField("certs/fabrikam.pfx"), PFX_PASSWORD, ""));
+        store = storeIn("store");
+
+        store.poll();
+
+        assertThat(store.current().registrations()).containsOnlyKeys("fabrikam");
+        assertThat(store.current().problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.field()).isEqualTo("certificate_pfx_path");
+            assertThat(problem.message()).contains("64 KiB");
+        });
+    }
+
+    @Test
+    void aKubernetesSecretVolumeOfPfxFilesInsideTheStoreStillLoadsAndRotates() throws IOException {
+        // given: certificates/ is a Secret volume: contoso.pfx -> ..data/contoso.pfx, ..data -> ..2024_01_01
+        Path certificates = Files.createDirectories(dir.resolve("store/certificates"));
+        writeBytes("store/certificates/..2024_01_01/contoso.pfx", KeytoolPfx.generate(PFX_PASSWORD));
+        Files.createSymbolicLink(certificates.resolve("..data"), Path.of("..2024_01_01"));
+        Files.createSymbolicLink(certificates.resolve("contoso.pfx"), Path.of("..data/contoso.pfx"));
+        write("store/registrations/contoso.json", certificateRecord(pfxPathField("certificates/contoso.pfx"),
+                PFX_PASSWORD, ""));
+        store = storeIn("store");
+        store.poll();
+        assertThat(store.current().problems()).isEmpty();
+        String first = thumbprintOf(store.current().registration("contoso").orElseThrow());
+
+        // when: the kubelet writes a new folder and swaps ..data atomically
+        writeBytes("store/certificates/..2024_01_02/contoso.pfx", KeytoolPfx.generate(PFX_PASSWORD));
+        Files.createSymbolicLink(certificates.resolve("..data_tmp"), Path.of("..2024_01_02"));
+        Files.move(certificates.resolve("..data_tmp"), certificates.resolve("..data"),
+                StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        store.poll();
+
+        // then
+        assertThat(store.current().problems()).isEmpty();
+        Registration contoso = store.current().registration("contoso").orElseThrow();
+        assertThat(contoso.credentialVersion()).isEqualTo(2);
+        assertThat(thumbprintOf(contoso)).isNotEqualTo(first);
+    }
+
+    @Test
+    void anAbsolutePfxPathInsideADeclaredDirectoryLoads() {
+        Path declared = writeBytes("declared/contoso.pfx", KeytoolPfx.generate(PFX_PASSWORD)).getParent();
+        writeBytes("outside/fabrikam.pfx", KeytoolPfx.generate(PFX_PASSWORD));
+        write("store/registrations/contoso.json", certificateRecord(
+                pfxPathField(declared.resolve("contoso.pfx").toString()), PFX_PASSWORD, ""));
+        write("store/registrations/fabrikam.json", certificateRecord(
+                pfxPathField(dir.resolve("outside/fabrikam.pfx").toString()), PFX_PASSWORD, ""));
+        store = new FileRegistrationStore(dir.resolve("store"), Duration.ZERO, Clock.systemUTC(),
+                AuthorityHosts.cloudsOnly(), List.of(declared));
+
+        store.poll();
+
+        assertThat(store.current().registrations()).containsOnlyKeys("contoso");
+        assertThat(store.current().problems()).extracting(RecordProblem::record, RecordProblem::field)
+                .containsExactly(tuple("registrations/fabrikam.json", "certificate_pfx_path"));
+    }
+
+    @Test
+    void aStoreDirectoryReachedThroughASymlinkStillLoadsItsPfxFiles() throws IOException {
+        writeBytes("store/certs/contoso.pfx", KeytoolPfx.generate(PFX_PASSWORD));
+        write("store/registrations/contoso.json", certificateRecord(pfxPathField("certs/contoso.pfx"), PFX_PASSWORD, ""));
+        Files.createSymbolicLink(dir.resolve("store-link"), dir.resolve("store"));
+        store = storeIn("store-link");
+
+        store.poll();
+
+        assertThat(store.current().problems()).isEmpty();
+        assertThat(store.current().registration("contoso")).isPresent();
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------------
 
     private FileRegistrationStore newStore() {
@@ -828,6 +1068,16 @@ class FileRegistrationStoreTest {
         loaded.poll();
         loaded.onChange(changes::add);
         return loaded;
+    }
+
+    private FileRegistrationStore storeIn(String relative) {
+        FileRegistrationStore inside = new FileRegistrationStore(dir.resolve(relative), Duration.ZERO, Clock.systemUTC());
+        inside.onChange(changes::add);
+        return inside;
+    }
+
+    private static String pfxPathField(String path) {
+        return "\"certificate_pfx_path\": \"" + path + "\"";
     }
 
     private Path write(String relative, String content) {
@@ -851,6 +1101,13 @@ class FileRegistrationStoreTest {
         return """
                 {"tenant_id": "%s", "client_id": "%s", "credential_type": "client_secret", "client_secret": "%s"}
                 """.formatted(TENANT, CLIENT, secret);
+    }
+
+    private static String secretRecordWithAuthority(String authorityHost) {
+        return """
+                {"tenant_id": "%s", "client_id": "%s", "credential_type": "client_secret", "client_secret": "%s",
+                 "authority_host": "%s"}
+                """.formatted(TENANT, CLIENT, LEAK, authorityHost);
     }
 
     private static String certificateRecord(String pfxField, String password, String extra) {

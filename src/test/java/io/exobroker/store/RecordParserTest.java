@@ -1,6 +1,7 @@
 package io.exobroker.store;
 
 import io.exobroker.caller.Caller;
+import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
@@ -22,6 +23,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -31,6 +33,9 @@ class RecordParserTest {
     private static final String TENANT = "11111111-2222-3333-4444-555555555555";
     private static final String CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
     private static final String PFX_PASSWORD = "pfx-password-1";
+    /** The clouds' own sign-in hosts, and two an operator declared. */
+    private static final AuthorityHosts HOSTS = AuthorityHosts.declared(Optional.empty(),
+            List.of("https://login.example.com", "https://login.example.com:8443"));
     private static final RecordParser.PfxFiles NO_FILES = path -> {
         throw new NoSuchFileException(path);
     };
@@ -49,7 +54,7 @@ class RecordParserTest {
 
         @Test
         void parsesAMinimalClientSecretRecordWithItsDefaults() throws Exception {
-            Registration registration = RecordParser.registration("contoso", secretFields(), NO_FILES);
+            Registration registration = RecordParser.registration("contoso", secretFields(), HOSTS, NO_FILES);
 
             assertThat(registration.id()).isEqualTo("contoso");
             assertThat(registration.tenantId()).isEqualTo(TENANT);
@@ -106,7 +111,8 @@ class RecordParserTest {
         @ValueSource(strings = {TENANT, "11111111-2222-3333-4444-5555555555AA", "contoso.onmicrosoft.com",
                 "mail.contoso.co.uk"})
         void acceptsATenantIdThatIsAGuidOrADomain(String tenantId) throws Exception {
-            Registration registration = RecordParser.registration("contoso", secretFields("tenant_id", tenantId), NO_FILES);
+            Registration registration = RecordParser.registration("contoso", secretFields("tenant_id", tenantId), HOSTS,
+                    NO_FILES);
 
             assertThat(registration.tenantId()).isEqualTo(tenantId);
         }
@@ -132,7 +138,7 @@ class RecordParserTest {
 
         @Test
         void defaultsToThePublicCloud() throws Exception {
-            assertThat(RecordParser.registration("contoso", secretFields(), NO_FILES).cloud()).isEqualTo(Cloud.PUBLIC);
+            assertThat(RecordParser.registration("contoso", secretFields(), HOSTS, NO_FILES).cloud()).isEqualTo(Cloud.PUBLIC);
         }
 
         @Test
@@ -164,6 +170,41 @@ class RecordParserTest {
         void dropsATrailingSlashFromTheAuthorityHost() throws Exception {
             assertThat(parse(secretFields("authority_host", "https://login.example.com/")).authorityHost())
                     .contains("https://login.example.com");
+        }
+
+        @Test
+        void storesTheAuthorityHostInItsCanonicalForm() throws Exception {
+            assertThat(parse(secretFields("authority_host", "HTTPS://Login.MicrosoftOnline.US:443/")).authorityHost())
+                    .contains("https://login.microsoftonline.us");
+            assertThat(parse(secretFields("authority_host", "https://login.example.com.")).authorityHost())
+                    .contains("https://login.example.com");
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = {"https://login.evil.example", "https://login.example.com:8444",
+                "https://login.microsoftonline.com.evil.example", "https://evil.example#@login.microsoftonline.com",
+                "https://login.example.com@evil.example", "https://127.0.0.1"})
+        void rejectsAnAuthorityHostThatIsNeitherACloudsNorDeclared(String host) {
+            InvalidRecordException rejected = rejectedRegistration(secretFields("authority_host", host));
+
+            assertThat(rejected.field()).isEqualTo("authority_host");
+            assertThat(rejected.getMessage()).doesNotContain(host);
+        }
+
+        @Test
+        void acceptsOnlyTheCloudsOwnHostsWhenNothingIsDeclared() throws Exception {
+            Map<String, Object> declaredElsewhere = secretFields("authority_host", "https://login.example.com");
+
+            assertThat(RecordParser.registration("contoso", secretFields("authority_host",
+                    "https://login.chinacloudapi.cn"), AuthorityHosts.cloudsOnly(), NO_FILES).authorityHost())
+                    .contains("https://login.chinacloudapi.cn");
+            try {
+                RecordParser.registration("contoso", declaredElsewhere, AuthorityHosts.cloudsOnly(), NO_FILES);
+                fail("an undeclared host was accepted");
+            } catch (InvalidRecordException e) {
+                assertThat(e.field()).isEqualTo("authority_host");
+                assertThat(e.getMessage()).contains("broker.azure.allowed-authority-hosts");
+            }
         }
 
         @ParameterizedTest
@@ -237,7 +278,7 @@ class RecordParserTest {
             };
 
             Registration registration = RecordParser.registration("contoso",
-                    certificateFields(CertificateSource.PATH), files);
+                    certificateFields(CertificateSource.PATH), HOSTS, files);
 
             assertThat(registration.credential()).isInstanceOf(Credential.Certificate.class);
             assertThat(requested).containsExactly("certs/contoso.pfx");
@@ -567,7 +608,7 @@ class RecordParserTest {
     private enum CertificateSource { INLINE, PATH }
 
     private static Registration parse(Map<String, Object> fields) throws InvalidRecordException {
-        return RecordParser.registration("contoso", fields, NO_FILES);
+        return RecordParser.registration("contoso", fields, HOSTS, NO_FILES);
     }
 
     private static boolean sendX5c(Object value) throws InvalidRecordException {
@@ -634,7 +675,7 @@ class RecordParserTest {
     private static InvalidRecordException rejectedRegistration(String id, Map<String, Object> fields,
                                                                RecordParser.PfxFiles files) {
         try {
-            Registration parsed = RecordParser.registration(id, fields, files);
+            Registration parsed = RecordParser.registration(id, fields, HOSTS, files);
             return fail("expected the record to be rejected, but it parsed as " + parsed);
         } catch (InvalidRecordException e) {
             return e;

@@ -2,6 +2,7 @@ package io.exobroker.token;
 
 import io.exobroker.config.AzureConfig;
 import io.exobroker.metrics.BrokerMetrics;
+import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
@@ -61,7 +62,8 @@ class MsalTokenMinterQueueTest {
         entra.register(EmulatedApp.builder(TENANT, CLIENT).secret(SECRET).build());
         entra.setFault(Fault.hang(Duration.ofMinutes(5)));
         minter = new MsalTokenMinter(azure(Map.of("broker.azure.mint-threads", "1", "broker.azure.mint-queue", "1")),
-                Clock.systemUTC(), new BrokerMetrics(meters));
+                AuthorityHosts.declared(Optional.of(entra.authorityHost()), List.of()), Clock.systemUTC(),
+                new BrokerMetrics(meters));
         Registration registration = registration();
 
         // when: one mint is running (held by Entra ID), one waits in the queue, and a third arrives

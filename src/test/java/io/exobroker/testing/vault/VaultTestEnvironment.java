@@ -8,7 +8,11 @@ import io.quarkus.vault.client.VaultClient;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2;
 import io.quarkus.vault.client.http.jdk.JDKVaultHttpClient;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -27,10 +31,16 @@ public class VaultTestEnvironment implements QuarkusTestResourceLifecycleManager
     public static final String PREFIX = "exo-broker-test-" + UUID.randomUUID().toString().substring(0, 8);
     private static volatile VaultEmulator emulator;
     private static volatile VaultSecretsKV2 kv;
+    private static volatile Path pfxDirectory;
 
     /** The emulator, or empty when the tests run against a real Vault. */
     public static Optional<VaultEmulator> emulator() {
         return Optional.ofNullable(emulator);
+    }
+
+    /** The directory declared in {@code broker.store.pfx-directories}, where Vault records may point a PFX path. */
+    public static Path pfxDirectory() {
+        return pfxDirectory;
     }
 
     /** Writes a record as a new KV version, as an operator would. */
@@ -84,6 +94,12 @@ public class VaultTestEnvironment implements QuarkusTestResourceLifecycleManager
         config.put("broker.vault.prefix", PREFIX);
         config.put("broker.vault.poll-interval", "300ms");
         config.put("broker.vault.request-timeout", "2s");
+        try {
+            pfxDirectory = Files.createTempDirectory("exo-broker-vault-pfx");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        config.put("broker.store.pfx-directories", pfxDirectory.toString());
         return config;
     }
 
