@@ -1,6 +1,7 @@
 package io.exobroker.admin;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -24,6 +25,6 @@ final class MailPermissions {
     }
 
     static Iterable<String> names() {
-        return java.util.List.of("Mail.Send", "Mail.Read", "Mail.ReadWrite");
+        return List.of("Mail.Send", "Mail.Read", "Mail.ReadWrite");
     }
 }

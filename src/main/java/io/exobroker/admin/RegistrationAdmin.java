@@ -6,6 +6,7 @@ import io.exobroker.admin.AdminViews.CheckResult;
 import io.exobroker.admin.AdminViews.LastMintView;
 import io.exobroker.admin.AdminViews.PermissionView;
 import io.exobroker.admin.AdminViews.RegistrationView;
+import io.exobroker.concurrent.Futures;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.registration.Cloud;
@@ -182,8 +183,7 @@ public class RegistrationAdmin {
         String label = ResourceScopes.label(scope, registration.cloud());
         return tokens.mintFresh(registration, scope).handle((token, error) -> {
             if (error != null) {
-                Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-                        ? error.getCause() : error;
+                Throwable cause = Futures.unwrap(error);
                 UpstreamException failure = cause instanceof UpstreamException upstream ? upstream
                         : new UpstreamException(UpstreamException.Kind.UNAVAILABLE, null, null, null, null,
                         cause.getClass().getSimpleName());

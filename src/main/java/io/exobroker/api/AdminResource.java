@@ -19,6 +19,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -65,7 +66,7 @@ public class AdminResource {
     }
 
     @GET
-    @APIResponse(responseCode = "200", description = "Registrations, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = org.eclipse.microprofile.openapi.annotations.enums.SchemaType.ARRAY, implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = "[" + REGISTRATION_EXAMPLE + "]")))
+    @APIResponse(responseCode = "200", description = "Registrations, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = "[" + REGISTRATION_EXAMPLE + "]")))
     @Operation(operationId = "listRegistrations", summary = "List registrations (metadata only)")
     public List<AdminViews.RegistrationView> list() {
         requireAdmin();

@@ -5,6 +5,7 @@ import io.exobroker.authentication.ApiKeyAuthenticator;
 import io.exobroker.authentication.ServiceAccountAuthenticator;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.CallerRateLimiter;
+import io.exobroker.concurrent.Futures;
 import io.exobroker.config.ApiConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
@@ -27,7 +28,6 @@ import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CompletionException;
 
 /**
  * What every {@code /v1} and {@code /msi} request goes through: a body size limit before anything is read, caller
@@ -147,7 +147,7 @@ public class ApiFilters {
     }
 
     private static Response refused(Surface surface, Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = Futures.unwrap(failure);
         if (cause instanceof BrokerException broker) {
             return Problem.respond(surface, broker);
         }

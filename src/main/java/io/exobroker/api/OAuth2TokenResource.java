@@ -22,6 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -31,6 +32,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -92,7 +94,7 @@ public class OAuth2TokenResource {
                     + "or HTTP Basic, and scope (graph, outlook or a .default scope; default: the registration's first "
                     + "allowed resource). Inside Kubernetes, client_assertion_type=" + JWT_BEARER + " and "
                     + "client_assertion=<projected service-account token> instead of a secret (RFC 7523).")
-    @org.eclipse.microprofile.openapi.annotations.parameters.RequestBody(required = true, content = @Content(
+    @RequestBody(required = true, content = @Content(
             mediaType = MediaType.APPLICATION_FORM_URLENCODED, examples = {
             @ExampleObject(name = "form credentials", value = "grant_type=client_credentials&client_id=n8n&client_secret=<API key>&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"),
             @ExampleObject(name = "HTTP Basic credentials", value = "grant_type=client_credentials&scope=graph"),
@@ -152,7 +154,7 @@ public class OAuth2TokenResource {
         String clientId = basic != null ? basic.id() : formId;
         String clientSecret = basic != null ? basic.secret() : formSecret;
         Caller caller = clientSecret == null ? null : authenticator.authenticate(clientSecret)
-                .or(() -> basic == null ? java.util.Optional.empty() : authenticator.authenticate(basic.rawSecret()))
+                .or(() -> basic == null ? Optional.empty() : authenticator.authenticate(basic.rawSecret()))
                 .filter(found -> found.id().equals(clientId) || basic != null && found.id().equals(basic.rawId()))
                 .orElse(null);
         if (caller == null) {

@@ -2,6 +2,7 @@ package io.exobroker.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.exobroker.error.BrokerException;
@@ -78,7 +79,7 @@ public class ProblemMapper {
 
     /** Jackson's answer to some malformed bodies (e.g. a field repeated after a record's creator ran). */
     @ServerExceptionMapper
-    public Response invalidDefinition(com.fasterxml.jackson.databind.exc.InvalidDefinitionException error,
+    public Response invalidDefinition(InvalidDefinitionException error,
                                       ContainerRequestContext request) {
         return badRequest(request, "the body is not a valid request");
     }

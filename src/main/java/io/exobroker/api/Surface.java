@@ -1,5 +1,7 @@
 package io.exobroker.api;
 
+import jakarta.ws.rs.core.UriInfo;
+
 import java.util.regex.Pattern;
 
 /**
@@ -83,12 +85,12 @@ public enum Surface {
      * endpoint) but also decodes ({@code /v1/%74oken} is the token API): the path as sent decides first, the decoded
      * and normalised one ({@code uri}) when the one as sent names no surface, so no spelling escapes the body limit.
      */
-    static Surface guessedFrom(jakarta.ws.rs.core.UriInfo uri) {
+    static Surface guessedFrom(UriInfo uri) {
         return guessedFrom(uri.getRequestUri().getRawPath(), uri);
     }
 
     /** As {@link #guessedFrom(jakarta.ws.rs.core.UriInfo)}, for the path as sent, {@code rawPath}. */
-    static Surface guessedFrom(String rawPath, jakarta.ws.rs.core.UriInfo uri) {
+    static Surface guessedFrom(String rawPath, UriInfo uri) {
         Surface encoded = of(rawPath);
         if (encoded != OTHER_API && encoded != NONE) {
             return encoded;

@@ -7,6 +7,7 @@ import io.exobroker.authentication.kubernetes.TokenRejected;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.ServiceAccount;
 import io.exobroker.caller.ServiceAccountClaims;
+import io.exobroker.concurrent.Futures;
 import io.exobroker.config.KubernetesAuthConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
@@ -20,9 +21,10 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
 import java.nio.file.Files;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -49,7 +51,7 @@ public class ServiceAccountAuthenticator {
     private final RegistrationStore store;
     private final BrokerMetrics metrics;
     private volatile ServiceAccountTokenVerifier verifier;
-    private volatile Indexed indexed = new Indexed(null, ServiceAccountClaims.of(java.util.List.of()));
+    private volatile Indexed indexed = new Indexed(null, ServiceAccountClaims.of(List.of()));
 
     public ServiceAccountAuthenticator(KubernetesAuthConfig config, Instance<ServiceAccountTokenVerifier> verifiers,
                                        RegistrationStore store, BrokerMetrics metrics) {
@@ -66,7 +68,7 @@ public class ServiceAccountAuthenticator {
         }
         verifier();
         Log.infof("Kubernetes service-account callers enabled: mode=%s audience=%s api-server=%s",
-                config.mode().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), config.audience(),
+                config.mode().name().toLowerCase(Locale.ROOT).replace('_', '-'), config.audience(),
                 config.apiServer());
         if (!Files.isReadable(config.tokenFile())) {
             Log.warnf("Kubernetes service-account callers: the broker's own token %s cannot be read yet"
@@ -131,7 +133,7 @@ public class ServiceAccountAuthenticator {
     }
 
     private BrokerException refusal(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = Futures.unwrap(failure);
         if (cause instanceof TokenRejected rejected) {
             metrics.kubernetesAuth("unauthenticated", rejected.reason().label());
             Log.debugf("service-account token rejected (%s): %s", rejected.reason().label(), rejected.detail());

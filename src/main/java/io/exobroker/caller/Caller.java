@@ -5,6 +5,7 @@ import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.Scope;
 import io.exobroker.registration.Slug;
 
+import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -56,7 +57,7 @@ public record Caller(String id, byte[] apiKeySha256, List<String> registrations,
 
     /** Constant-time comparison with the digest of a presented key; false for a caller without a key. */
     public boolean hasKeyDigest(byte[] digest) {
-        return apiKeySha256 != null && java.security.MessageDigest.isEqual(apiKeySha256, digest);
+        return apiKeySha256 != null && MessageDigest.isEqual(apiKeySha256, digest);
     }
 
     /** The key digest in hex, or {@code null} when the caller has no API key. */

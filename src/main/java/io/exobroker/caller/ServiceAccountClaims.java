@@ -2,6 +2,7 @@ package io.exobroker.caller;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,6 @@ public final class ServiceAccountClaims {
 
     /** Accounts claimed by more than one caller, with the ids of the callers claiming each, sorted. */
     public Map<ServiceAccount, List<String>> contested() {
-        return java.util.Collections.unmodifiableMap(contested);
+        return Collections.unmodifiableMap(contested);
     }
 }

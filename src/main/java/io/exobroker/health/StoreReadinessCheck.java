@@ -3,6 +3,7 @@ package io.exobroker.health;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreSnapshot;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -14,17 +15,14 @@ import org.eclipse.microprofile.health.Readiness;
  */
 @Readiness
 @ApplicationScoped
-@io.quarkus.runtime.Startup
+@Startup
 public class StoreReadinessCheck implements HealthCheck {
 
     private final RegistrationStore store;
 
     public StoreReadinessCheck(RegistrationStore store, BrokerMetrics metrics) {
         this.store = store;
-        metrics.gauge("broker.registrations.loaded", "Registrations loaded from the store",
-                () -> store.current().registrations().size());
-        metrics.gauge("broker.callers.loaded", "Callers loaded from the store", () -> store.current().callers().size());
-        metrics.gauge("broker.store.problems", "Store records that could not be loaded",
+        metrics.storeContents(() -> store.current().registrations().size(), () -> store.current().callers().size(),
                 () -> store.current().problems().size());
     }
 

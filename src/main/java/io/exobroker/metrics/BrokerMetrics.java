@@ -27,6 +27,10 @@ public class BrokerMetrics {
     private static final String UPSTREAM_CALLS = "broker.upstream.calls";
     private static final String UPSTREAM_LATENCY = "broker.upstream.latency";
     private static final String TOKEN_EXPIRY = "broker.token.expiry";
+    private static final String TOKENS_CACHED = "broker.token.cached";
+    private static final String REGISTRATIONS_LOADED = "broker.registrations.loaded";
+    private static final String CALLERS_LOADED = "broker.callers.loaded";
+    private static final String STORE_PROBLEMS = "broker.store.problems";
     private static final String REFRESHES = "broker.token.refreshes";
     private static final String MINT_QUEUE_REJECTIONS = "broker.mint.queue.rejections";
     private static final String VAULT_REQUESTS = "broker.vault.requests";
@@ -126,8 +130,19 @@ public class BrokerMetrics {
         });
     }
 
-    /** Registers a gauge the caller keeps current, e.g. registrations loaded. */
-    public void gauge(String name, String description, Supplier<Number> value) {
+    /** Tokens held in the cache now. */
+    public void cachedTokens(Supplier<Number> count) {
+        gauge(TOKENS_CACHED, "Tokens held in the cache", count);
+    }
+
+    /** What the store holds now: registrations and callers loaded, and records that could not be loaded. */
+    public void storeContents(Supplier<Number> registrations, Supplier<Number> callers, Supplier<Number> problems) {
+        gauge(REGISTRATIONS_LOADED, "Registrations loaded from the store", registrations);
+        gauge(CALLERS_LOADED, "Callers loaded from the store", callers);
+        gauge(STORE_PROBLEMS, "Store records that could not be loaded", problems);
+    }
+
+    private void gauge(String name, String description, Supplier<Number> value) {
         // A restarted application (tests, dev mode) registers its gauges again on a registry that can still hold the
         // stopped instance's, and Micrometer would keep that one, reading the stopped instance's state.
         Meter previous = registry.find(name).meter();

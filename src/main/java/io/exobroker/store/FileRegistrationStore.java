@@ -2,20 +2,24 @@ package io.exobroker.store;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.caller.Caller;
+import io.exobroker.concurrent.DaemonThreads;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
-import io.exobroker.registration.Secret;
 import io.exobroker.registration.Slug;
 import io.quarkus.logging.Log;
 
 import java.io.IOException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
@@ -49,7 +53,7 @@ public final class FileRegistrationStore extends PublishingStore {
     private final Path dir;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper()
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final Map<Path, LoadedFile> files = new HashMap<>();
     private final Map<String, ReplacedCredential> replaced = new HashMap<>();
     private String lastDirectoryProblem;
@@ -92,11 +96,7 @@ public final class FileRegistrationStore extends PublishingStore {
     public synchronized void start() {
         poll();
         if (poller == null && !pollInterval.isZero()) {
-            poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "exo-files-store");
-                thread.setDaemon(true);
-                return thread;
-            });
+            poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("exo-files-store"));
             poller.scheduleWithFixedDelay(this::pollSafely, pollInterval.toMillis(), pollInterval.toMillis(),
                     TimeUnit.MILLISECONDS);
         }
@@ -116,10 +116,6 @@ public final class FileRegistrationStore extends PublishingStore {
         } catch (RuntimeException e) {
             Log.errorf(e, "polling the files store %s failed", dir);
         }
-    }
-
-    public Path directory() {
-        return dir;
     }
 
     /** Scans the directory and publishes whatever changed since the last scan. */
@@ -213,12 +209,12 @@ public final class FileRegistrationStore extends PublishingStore {
     }
 
     /** Records hold secrets: owner read/write only, where the file system supports POSIX permissions. */
-    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {
-        if (!java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-            return new java.nio.file.attribute.FileAttribute<?>[0];
+    private static FileAttribute<?>[] ownerOnly() {
+        if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            return new FileAttribute<?>[0];
         }
-        return new java.nio.file.attribute.FileAttribute<?>[]{java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))};
+        return new FileAttribute<?>[]{PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rw-------"))};
     }
 
     private void scan(String kind, Set<Path> seen) throws IOException {

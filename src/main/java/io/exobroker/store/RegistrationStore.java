@@ -2,6 +2,7 @@ package io.exobroker.store;
 
 import io.exobroker.registration.Registration;
 
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -30,13 +31,13 @@ public interface RegistrationStore {
     Optional<Registration> reread(String registrationId);
 
     /** The raw fields of a registration record as stored, secrets included, for merging an update. */
-    Optional<java.util.Map<String, Object>> readRegistration(String registrationId);
+    Optional<Map<String, Object>> readRegistration(String registrationId);
 
     /**
      * Validates a registration record with {@link RecordParser} and writes it whole, as a new version, publishing it
      * before returning.
      */
-    void writeRegistration(String registrationId, java.util.Map<String, Object> fields) throws InvalidRecordException;
+    void writeRegistration(String registrationId, Map<String, Object> fields) throws InvalidRecordException;
 
     /** Deletes a registration record; it stops being served as soon as this returns. */
     boolean deleteRegistration(String registrationId);

@@ -1,6 +1,8 @@
 package io.exobroker.store;
 
 import io.exobroker.caller.Caller;
+import io.exobroker.concurrent.DaemonThreads;
+import io.exobroker.concurrent.Futures;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Slug;
@@ -91,11 +93,7 @@ public final class VaultRegistrationStore extends PublishingStore {
     public synchronized void start() {
         poll();
         if (poller == null) {
-            poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
-                Thread thread = new Thread(runnable, "exo-vault-store");
-                thread.setDaemon(true);
-                return thread;
-            });
+            poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("exo-vault-store"));
             scheduleNextPoll();
         }
     }
@@ -314,10 +312,7 @@ public final class VaultRegistrationStore extends PublishingStore {
             requestCounter.accept(operation, "success");
             return result;
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
+            Throwable cause = Futures.unwrap(e);
             if (cause instanceof VaultClientException vault && vault.getStatus() != null) {
                 int status = vault.getStatus();
                 if (status == 404) {

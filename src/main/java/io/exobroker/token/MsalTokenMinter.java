@@ -7,6 +7,8 @@ import com.microsoft.aad.msal4j.IAuthenticationResult;
 import com.microsoft.aad.msal4j.IClientCredential;
 import com.microsoft.aad.msal4j.MsalClientException;
 import com.microsoft.aad.msal4j.MsalServiceException;
+import io.exobroker.concurrent.DaemonThreads;
+import io.exobroker.concurrent.Futures;
 import io.exobroker.config.AzureConfig;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.AuthorityHosts;
@@ -31,14 +33,11 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -79,13 +78,9 @@ public class MsalTokenMinter implements TokenMinter {
         if (config.mintQueue() < 1) {
             throw new IllegalArgumentException("broker.azure.mint-queue must be at least 1");
         }
-        AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(config.mintThreads(), config.mintThreads(), 0L, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(config.mintQueue()), runnable -> {
-                    Thread thread = new Thread(runnable, "exo-mint-" + threads.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                }, new ThreadPoolExecutor.AbortPolicy());
+                new ArrayBlockingQueue<>(config.mintQueue()), DaemonThreads.named("exo-mint"),
+                new ThreadPoolExecutor.AbortPolicy());
     }
 
     @Override
@@ -203,10 +198,7 @@ public class MsalTokenMinter implements TokenMinter {
 
     /** Turns whatever MSAL4J threw into a retry/backoff decision, keeping only codes, never Entra ID's prose. */
     static UpstreamException classify(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = Futures.unwrap(error);
         if (cause instanceof UpstreamException upstream) {
             return upstream;
         }

@@ -154,18 +154,6 @@ final class TokenCache {
         return removed;
     }
 
-    /** Drops tokens of a registration's credential versions other than {@code keep}. */
-    void removeOtherVersions(String registrationId, long keep) {
-        for (TokenKey key : keysByRegistration.getOrDefault(registrationId, Set.of())) {
-            if (key.credentialVersion() != keep) {
-                Entry entry = entries.get(key);
-                if (entry != null) {
-                    remove(key, entry);
-                }
-            }
-        }
-    }
-
     int size() {
         return entries.size();
     }

@@ -1,5 +1,7 @@
 package io.exobroker.token;
 
+import io.exobroker.concurrent.DaemonThreads;
+import io.exobroker.concurrent.Futures;
 import io.exobroker.config.TokenConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
@@ -21,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -86,12 +87,12 @@ public class TokenService {
         this.backoff = new RegistrationBackoff(config);
         this.rejectedScopes = new RejectedScopes(config.rejectedScopeTtl());
         this.scopeCap = new ScopeCap(config.maxScopesPerRegistration());
-        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> daemon(runnable, "exo-token-scheduler"));
+        this.scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("exo-token-scheduler"));
         this.scheduler.setRemoveOnCancelPolicy(true);
-        this.storeReader = Executors.newFixedThreadPool(2, runnable -> daemon(runnable, "exo-store-reread"));
+        this.storeReader = Executors.newFixedThreadPool(2, DaemonThreads.named("exo-store-reread"));
         this.retryingMinter = new RetryingMinter(minter, config, backoff, metrics, scheduler, clock);
         store.onChange(this::storeChanged);
-        metrics.gauge("broker.token.cached", "Tokens held in the cache", cache::size);
+        metrics.cachedTokens(cache::size);
     }
 
     /**
@@ -129,7 +130,7 @@ public class TokenService {
                         }
                         return new IssuedToken(token, Source.MINTED);
                     }
-                    return serveStaleOrThrow(registration.id(), scope, toBrokerException(unwrap(error), registration));
+                    return serveStaleOrThrow(registration.id(), scope, toBrokerException(Futures.unwrap(error), registration));
                 });
     }
 
@@ -461,21 +462,7 @@ public class TokenService {
         };
     }
 
-    private static Throwable unwrap(Throwable error) {
-        Throwable cause = error;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
-    }
-
     private static TokenKey keyOf(Registration registration, Scope scope) {
         return new TokenKey(registration.id(), registration.credentialVersion(), scope);
-    }
-
-    private static Thread daemon(Runnable runnable, String name) {
-        Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        return thread;
     }
 }

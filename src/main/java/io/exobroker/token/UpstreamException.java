@@ -1,6 +1,7 @@
 package io.exobroker.token;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -72,6 +73,6 @@ public final class UpstreamException extends RuntimeException {
 
     /** The metric and log label of this outcome. */
     public String outcome() {
-        return kind.name().toLowerCase(java.util.Locale.ROOT);
+        return kind.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -2,6 +2,7 @@ package io.exobroker.authentication.kubernetes;
 
 import io.exobroker.caller.ServiceAccount;
 import io.exobroker.caller.ServiceAccountClaims;
+import io.exobroker.concurrent.Futures;
 import io.exobroker.metrics.BrokerMetrics;
 
 import java.net.URI;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -120,8 +120,7 @@ public final class JwksVerifier implements ServiceAccountTokenVerifier {
             if (error == null) {
                 mine.complete(loaded);
             } else {
-                mine.completeExceptionally(error instanceof CompletionException && error.getCause() != null
-                        ? error.getCause() : error);
+                mine.completeExceptionally(Futures.unwrap(error));
             }
         });
         return mine.copy();

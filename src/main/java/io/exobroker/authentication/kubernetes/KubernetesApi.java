@@ -1,5 +1,7 @@
 package io.exobroker.authentication.kubernetes;
 
+import io.exobroker.concurrent.DaemonThreads;
+import io.exobroker.concurrent.Futures;
 import io.quarkus.logging.Log;
 
 import java.io.IOException;
@@ -22,13 +24,11 @@ import java.util.Collection;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicInteger;
-
+import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -65,12 +65,7 @@ public final class KubernetesApi implements AutoCloseable {
         this.apiServer = URI.create(apiServer.endsWith("/") ? apiServer.substring(0, apiServer.length() - 1) : apiServer);
         this.tokenFile = tokenFile;
         this.caFile = caFile;
-        AtomicInteger count = new AtomicInteger();
-        this.executor = Executors.newCachedThreadPool(runnable -> {
-            Thread thread = new Thread(runnable, "exo-kubernetes-auth-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.executor = Executors.newCachedThreadPool(DaemonThreads.named("exo-kubernetes-auth"));
     }
 
     public URI apiServer() {
@@ -98,7 +93,7 @@ public final class KubernetesApi implements AutoCloseable {
     }
 
     private CompletableFuture<Response> send(URI uri, boolean toApiServer,
-                                             java.util.function.UnaryOperator<HttpRequest.Builder> method, String what) {
+                                             UnaryOperator<HttpRequest.Builder> method, String what) {
         CompletableFuture<Response> response = CompletableFuture
                 .supplyAsync(() -> prepare(uri, toApiServer, method), executor)
                 .thenCompose(prepared -> prepared.client().sendAsync(prepared.request(),
@@ -109,7 +104,7 @@ public final class KubernetesApi implements AutoCloseable {
             if (failure == null) {
                 return answer;
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+            Throwable cause = Futures.unwrap(failure);
             if (cause instanceof KubernetesUnavailable unavailable) {
                 throw unavailable;
             }
@@ -121,7 +116,7 @@ public final class KubernetesApi implements AutoCloseable {
     }
 
     /** Builds the request on a broker thread: re-reads the token and CA files if they changed. */
-    private Prepared prepare(URI uri, boolean toApiServer, java.util.function.UnaryOperator<HttpRequest.Builder> method) {
+    private Prepared prepare(URI uri, boolean toApiServer, UnaryOperator<HttpRequest.Builder> method) {
         HttpRequest.Builder builder = method.apply(HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT)
                 .header("Accept", "application/json"));
         if (!toApiServer) {

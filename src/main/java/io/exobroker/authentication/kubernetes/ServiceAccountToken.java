@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -86,7 +87,7 @@ public final class ServiceAccountToken {
         JsonNode claims = jsonObject(parts[1], "claims");
         byte[] signature;
         try {
-            signature = java.util.Base64.getUrlDecoder().decode(parts[2]);
+            signature = Base64.getUrlDecoder().decode(parts[2]);
         } catch (IllegalArgumentException e) {
             throw new TokenRejected(Reason.MALFORMED, "the token's signature is not base64url");
         }
@@ -186,7 +187,7 @@ public final class ServiceAccountToken {
 
     private static JsonNode jsonObject(String part, String what) {
         try {
-            JsonNode node = JSON.readTree(java.util.Base64.getUrlDecoder().decode(part));
+            JsonNode node = JSON.readTree(Base64.getUrlDecoder().decode(part));
             if (node != null && node.isObject()) {
                 return node;
             }
