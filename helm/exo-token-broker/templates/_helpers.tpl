@@ -85,13 +85,20 @@ or caller auth (TokenReview calls and JWKS fetches authenticate to the API serve
 {{- if or (include "exo-token-broker.vaultUsesDefaultToken" .) .Values.callerAuth.kubernetes.enabled }}true{{- else }}false{{- end }}
 {{- end }}
 
-{{/* Name and port of the container port serving the API, health and metrics. */}}
+{{/* Name and port of the container port serving the API (token surfaces and admin API). */}}
 {{- define "exo-token-broker.portName" -}}
 {{- ternary "https" "http" .Values.tls.enabled }}
 {{- end }}
 {{- define "exo-token-broker.containerPort" -}}
 {{- ternary 8443 8080 .Values.tls.enabled }}
 {{- end }}
+
+{{/*
+The Quarkus management interface: health, metrics, OpenAPI and Swagger UI, on a port of their own (the broker's
+default, 9000) so the NetworkPolicy can admit callers to the API and only the scraper here. HTTPS with tls.enabled.
+*/}}
+{{- define "exo-token-broker.managementPortName" -}}management{{- end }}
+{{- define "exo-token-broker.managementContainerPort" -}}9000{{- end }}
 
 {{/*
 A NetworkPolicy peer from a namespaceSelector and a podSelector, leaving out an empty one: an empty namespaceSelector

@@ -6,6 +6,7 @@ import io.exobroker.testing.broker.Fixtures.App;
 import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.ByteArrayInputStream;
+import java.net.URI;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
@@ -36,6 +38,10 @@ import static org.hamcrest.Matchers.startsWith;
 class AdminApiTest {
 
     private final EntraEmulator entra = BrokerTestEnvironment.emulator();
+
+    /** Health and metrics live on the management interface, a port of their own. */
+    @TestHTTPResource(value = "", management = true)
+    URI management;
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"GET,/v1/admin/registrations", "GET,/v1/admin/registrations/secret-app",
@@ -164,14 +170,14 @@ class AdminApiTest {
 
     @Test
     void reportsCredentialExpiryInMetricsAndItsOwnHealthGroup() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().port(management.getPort()).get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("broker_credential_expiry_seconds{registration=\"cert-inline\",type=\"certificate\"}");
 
         // The unknown-cert fixture's certificate expires in 30 days: inside the default 30-day warning window.
-        given().get("/q/health/group/credentials").then().statusCode(503)
+        given().port(management.getPort()).get("/q/health/group/credentials").then().statusCode(503)
                 .body("checks[0].name", equalTo("credential-expiry"))
                 .body("checks[0].data.'unknown-cert'", startsWith("certificate expires"));
-        given().get("/q/health/live").then().statusCode(200);
+        given().port(management.getPort()).get("/q/health/live").then().statusCode(200);
     }
 
     private static RequestSpecification admin() {

@@ -9,6 +9,7 @@ import io.exobroker.testing.vault.VaultFixtures;
 import io.exobroker.testing.vault.VaultFixtures.App;
 import io.exobroker.testing.vault.VaultTestEnvironment;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +41,10 @@ class VaultStoreTest {
 
     private final EntraEmulator entra = BrokerTestEnvironment.emulator();
 
+    /** Health and metrics live on the management interface, a port of their own. */
+    @TestHTTPResource(value = "", management = true)
+    URI management;
+
     @BeforeEach
     void entraKnowsTheApps() {
         VaultFixtures.registerApps(entra);
@@ -53,7 +59,7 @@ class VaultStoreTest {
 
     @Test
     void reportsAnInvalidRecordWithoutBlockingTheOthers() {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().port(management.getPort()).get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'store' }.data.problems", greaterThanOrEqualTo(1));
         token("vault-invalid").then().statusCode(404);
         token(App.SERVED.id).then().statusCode(200);
@@ -102,11 +108,11 @@ class VaultStoreTest {
         String cached = token(App.SERVED.id).then().statusCode(200).extract().path("access_token");
         vault.stop();
         try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> given().get("/q/metrics").asString()
+            await().atMost(Duration.ofSeconds(5)).until(() -> given().port(management.getPort()).get("/q/metrics").asString()
                     .contains("broker_vault_requests_total{operation=\"list\",outcome=\"error\"}"));
 
             token(App.SERVED.id).then().statusCode(200).body("access_token", equalTo(cached));
-            given().get("/q/health/ready").then().statusCode(200);
+            given().port(management.getPort()).get("/q/health/ready").then().statusCode(200);
             // A credential that is loaded keeps minting while Vault is down.
             given().header("X-Api-Key", VaultFixtures.ADMIN_KEY).post("/v1/admin/registrations/" + App.SERVED.id + "/flush")
                     .then().statusCode(200);

@@ -1,6 +1,7 @@
 package io.exobroker.helm;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,7 @@ import java.util.Map;
 import static io.exobroker.helm.ChartUnderTest.FULLNAME;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The broker's pod: hardening, probes, image, sizing and what it mounts. */
 class ChartDeploymentTest {
@@ -73,7 +76,7 @@ class ChartDeploymentTest {
     // --- probes and ports ----------------------------------------------------------------------------------------
 
     @Test
-    void probesTheQuarkusHealthEndpointsOnTheHttpPort() {
+    void probesTheQuarkusHealthEndpointsOnTheManagementPort() {
         RenderedChart chart = ChartUnderTest.template().render();
         Container broker = chart.broker();
 
@@ -94,25 +97,28 @@ class ChartDeploymentTest {
         assertThat(chart.settings()).contains(
                 entry("QUARKUS_HTTP_SSL_CERTIFICATE_FILES", "/etc/exo-token-broker/tls/tls.crt"),
                 entry("QUARKUS_HTTP_SSL_CERTIFICATE_KEY_FILES", "/etc/exo-token-broker/tls/tls.key"),
-                entry("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled"));
+                entry("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled"),
+                // The management interface serves HTTPS only once it has a certificate: probes and scrapes follow.
+                entry("QUARKUS_MANAGEMENT_SSL_CERTIFICATE_FILES", "/etc/exo-token-broker/tls/tls.crt"),
+                entry("QUARKUS_MANAGEMENT_SSL_CERTIFICATE_KEY_FILES", "/etc/exo-token-broker/tls/tls.key"));
     }
 
     @Test
-    void serviceForwardsToTheContainerPortByName() {
+    void serviceForwardsToTheContainerPortsByName() {
         RenderedChart plain = ChartUnderTest.template().render();
         RenderedChart tls = ChartUnderTest.template().production().render();
 
         Service service = plain.one(Service.class);
         assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
         assertThat(service.getSpec().getSelector()).isEqualTo(plain.deployment().getSpec().getSelector().getMatchLabels());
-        assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getPort()).isEqualTo(8080);
-            assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
-        });
-        assertThat(tls.one(Service.class).getSpec().getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getPort()).isEqualTo(8443);
-            assertThat(port.getTargetPort().getStrVal()).isEqualTo("https");
-        });
+        assertThat(service.getSpec().getPorts())
+                .extracting(ServicePort::getName, ServicePort::getPort, port -> port.getTargetPort().getStrVal())
+                .containsExactly(tuple("http", 8080, "http"), tuple("management", 9000, "management"));
+        assertThat(tls.one(Service.class).getSpec().getPorts())
+                .extracting(ServicePort::getName, ServicePort::getPort, port -> port.getTargetPort().getStrVal())
+                .containsExactly(tuple("https", 8443, "https"), tuple("management", 9000, "management"));
+        assertThat(ChartUnderTest.template().set("service.managementPort", 9100).render().one(Service.class)
+                .getSpec().getPorts().get(1).getPort()).isEqualTo(9100);
     }
 
     // --- image and sizing ----------------------------------------------------------------------------------------
@@ -284,15 +290,17 @@ class ChartDeploymentTest {
         return template.render().pod().getAutomountServiceAccountToken();
     }
 
-    /** One container port, and the startup, liveness and readiness probes on Quarkus's health endpoints there. */
-    private static void assertServesHealth(Container broker, String portName, int containerPort, String scheme) {
-        assertThat(broker.getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getName()).isEqualTo(portName);
-            assertThat(port.getContainerPort()).isEqualTo(containerPort);
-        });
-        assertProbe(broker.getStartupProbe(), "/q/health/started", portName, scheme);
-        assertProbe(broker.getLivenessProbe(), "/q/health/live", portName, scheme);
-        assertProbe(broker.getReadinessProbe(), "/q/health/ready", portName, scheme);
+    /**
+     * The API's container port and the management interface's, and the startup, liveness and readiness probes on
+     * Quarkus's health endpoints on the management port (the API port does not serve them).
+     */
+    private static void assertServesHealth(Container broker, String apiPortName, int apiPort, String scheme) {
+        assertThat(broker.getPorts())
+                .extracting(ContainerPort::getName, ContainerPort::getContainerPort, ContainerPort::getProtocol)
+                .containsExactly(tuple(apiPortName, apiPort, "TCP"), tuple("management", 9000, "TCP"));
+        assertProbe(broker.getStartupProbe(), "/q/health/started", "management", scheme);
+        assertProbe(broker.getLivenessProbe(), "/q/health/live", "management", scheme);
+        assertProbe(broker.getReadinessProbe(), "/q/health/ready", "management", scheme);
     }
 
     private static void assertProbe(Probe probe, String path, String port, String scheme) {

@@ -46,7 +46,7 @@ class ChartNetworkPolicyTest {
     }
 
     @Test
-    void admitsTheConfiguredCallerPeersAndTheMetricsScraperOnTheHttpsPort() {
+    void admitsTheConfiguredCallersToTheHttpsPortAndTheMetricsScraperToTheManagementPortOnly() {
         NetworkPolicy policy = ChartUnderTest.template().production().render().one(NetworkPolicy.class);
         List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
 
@@ -66,7 +66,7 @@ class ChartNetworkPolicyTest {
                     .isEqualTo(Map.of("kubernetes.io/metadata.name", "monitoring"));
             assertThat(peer.getPodSelector()).as("an empty podSelector is left out").isNull();
         });
-        assertThat(monitoring.getPorts()).singleElement().satisfies(port -> assertTcpPort(port, "https"));
+        assertThat(monitoring.getPorts()).singleElement().satisfies(port -> assertTcpPort(port, "management"));
     }
 
     @Test

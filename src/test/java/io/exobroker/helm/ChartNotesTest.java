@@ -18,6 +18,17 @@ class ChartNotesTest {
     }
 
     @Test
+    void pointsHealthAndMetricsAtTheManagementPort() {
+        assertThat(ChartUnderTest.template().notes())
+                .contains("served on the management port, service port \"management\" (9000), not on the API port")
+                .contains("port-forward service/broker-exo-token-broker 9000:9000 &")
+                .contains("curl -s http://localhost:9000/q/health/ready");
+        assertThat(ChartUnderTest.template().production().notes())
+                .contains("curl -s --cacert ca.crt --resolve broker-exo-token-broker.tokens.svc:9000:127.0.0.1 "
+                        + "https://broker-exo-token-broker.tokens.svc:9000/q/health/ready");
+    }
+
+    @Test
     void warnsThatTheStoreIsEmptyUntilItsSecretsAreGiven() {
         assertThat(ChartUnderTest.template().notes()).contains("The store is EMPTY")
                 .contains("--set broker.files.registrationsSecret=exo-broker-registrations");

@@ -116,7 +116,7 @@ class ChartOptionalObjectsTest {
     // --- metrics -------------------------------------------------------------------------------------------------
 
     @Test
-    void scrapesQuarkusMetricsFromTheServiceWhenAServiceMonitorIsWanted() {
+    void scrapesQuarkusMetricsFromTheServicesManagementPortWhenAServiceMonitorIsWanted() {
         RenderedChart chart = ChartUnderTest.template().production().render();
         ServiceMonitor monitor = chart.one(ServiceMonitor.class);
         Service service = chart.one(Service.class);
@@ -129,7 +129,7 @@ class ChartOptionalObjectsTest {
         assertThat(monitor.getSpec().getNamespaceSelector().getMatchNames()).containsExactly(NAMESPACE);
         assertThat(monitor.getSpec().getEndpoints()).singleElement().satisfies((Endpoint endpoint) -> {
             assertThat(endpoint.getPath()).isEqualTo("/q/metrics");
-            assertThat(endpoint.getPort()).isEqualTo(service.getSpec().getPorts().get(0).getName()).isEqualTo("https");
+            assertThat(endpoint.getPort()).isEqualTo(service.getSpec().getPorts().get(1).getName()).isEqualTo("management");
             assertThat(endpoint.getScheme()).isEqualTo("https");
             assertThat(endpoint.getInterval()).isEqualTo("30s");
             assertThat(endpoint.getTlsConfig().getServerName()).isEqualTo("exo-token-broker.tokens.svc");
