@@ -1,5 +1,6 @@
 package io.exobroker.api;
 
+import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.exobroker.testing.tls.TestCertificate;
 import io.exobroker.testing.tls.TestCertificates;
@@ -28,7 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.equalTo;
 
-/** HTTPS with a configured certificate, and plain HTTP switched off, as the README documents it. */
+/**
+ * HTTPS with a configured certificate, and plain HTTP switched off, as the README documents it, on every interface as
+ * in a container.
+ */
 @QuarkusTest
 @TestProfile(HttpsTest.HttpsOnly.class)
 @ExtendWith(SecretLeakCheck.class)
@@ -53,6 +57,7 @@ class HttpsTest {
                         "quarkus.http.ssl.certificate.files", cert.toString(),
                         "quarkus.http.ssl.certificate.key-files", key.toString(),
                         "quarkus.http.insecure-requests", "disabled",
+                        "quarkus.http.host", "0.0.0.0",
                         "quarkus.http.test-port", String.valueOf(HTTP_PORT),
                         "quarkus.http.test-ssl-port", String.valueOf(HTTPS_PORT),
                         "quarkus.management.ssl.certificate.files", cert.toString(),
@@ -85,6 +90,13 @@ class HttpsTest {
 
         given().relaxedHTTPSValidation().baseUri("https://localhost").port(management.getPort())
                 .get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void doesNotWarnAboutPlainHttpWhenItServesHttpsOnly() {
+        // The capture saw this broker start (on every interface), and no plain-HTTP warning for its HTTP port.
+        assertThat(CapturedLogs.install().matching("Listening on: https://0.0.0.0:" + HTTPS_PORT)).isNotEmpty();
+        assertThat(CapturedLogs.install().matching("plain HTTP on 0.0.0.0:" + HTTP_PORT)).isEmpty();
     }
 
     @Test
