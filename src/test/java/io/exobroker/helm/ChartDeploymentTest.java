@@ -29,7 +29,7 @@ class ChartDeploymentTest {
 
     @Test
     void runsAsAFixedNonRootUserWithAReadOnlyRootAndNoPrivileges() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
 
         PodSecurityContext pod = chart.pod().getSecurityContext();
         assertThat(pod.getRunAsNonRoot()).isTrue();
@@ -51,7 +51,7 @@ class ChartDeploymentTest {
 
     @Test
     void leavesTheIdsToThePlatformWhenTheyAreNulledButStaysNonRoot() {
-        RenderedChart chart = ChartUnderTest.template()
+        RenderedChart chart = ChartUnderTest.plaintext()
                 .set("podSecurity.runAsUser", "null").set("podSecurity.runAsGroup", "null")
                 .set("podSecurity.fsGroup", "null").render();
 
@@ -64,7 +64,7 @@ class ChartDeploymentTest {
 
     @Test
     void givesTheReadOnlyContainerAWritableTmpOnly() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
 
         assertThat(chart.mount("tmp").getMountPath()).isEqualTo("/tmp");
         assertThat(chart.mount("tmp").getReadOnly()).isNull();
@@ -77,7 +77,7 @@ class ChartDeploymentTest {
 
     @Test
     void probesTheQuarkusHealthEndpointsOnTheManagementPort() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
         Container broker = chart.broker();
 
         assertServesHealth(broker, "http", 8080, "HTTP");
@@ -104,8 +104,30 @@ class ChartDeploymentTest {
     }
 
     @Test
+    void servesHttpsOnlyOnceTlsIsConfigured() {
+        RenderedChart chart = ChartUnderTest.tls().render();
+
+        assertServesHealth(chart.broker(), "https", 8443, "HTTPS");
+        assertThat(chart.volume("tls").getSecret().getSecretName()).isEqualTo(ChartUnderTest.TLS_SECRET);
+        assertThat(chart.settings()).containsEntry("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled")
+                .containsKeys("QUARKUS_HTTP_SSL_CERTIFICATE_FILES", "QUARKUS_MANAGEMENT_SSL_CERTIFICATE_FILES");
+        assertThat(chart.one(Service.class).getSpec().getPorts()).extracting(ServicePort::getName)
+                .containsExactly("https", "management");
+    }
+
+    @Test
+    void servesPlainHttpOnlyWhenAllowedExplicitly() {
+        RenderedChart chart = ChartUnderTest.plaintext().render();
+
+        assertServesHealth(chart.broker(), "http", 8080, "HTTP");
+        assertThat(chart.volumeNames()).doesNotContain("tls");
+        assertThat(chart.settings()).doesNotContainKeys("QUARKUS_HTTP_INSECURE_REQUESTS",
+                "QUARKUS_HTTP_SSL_CERTIFICATE_FILES", "QUARKUS_MANAGEMENT_SSL_CERTIFICATE_FILES");
+    }
+
+    @Test
     void serviceForwardsToTheContainerPortsByName() {
-        RenderedChart plain = ChartUnderTest.template().render();
+        RenderedChart plain = ChartUnderTest.plaintext().render();
         RenderedChart tls = ChartUnderTest.template().production().render();
 
         Service service = plain.one(Service.class);
@@ -117,7 +139,7 @@ class ChartDeploymentTest {
         assertThat(tls.one(Service.class).getSpec().getPorts())
                 .extracting(ServicePort::getName, ServicePort::getPort, port -> port.getTargetPort().getStrVal())
                 .containsExactly(tuple("https", 8443, "https"), tuple("management", 9000, "management"));
-        assertThat(ChartUnderTest.template().set("service.managementPort", 9100).render().one(Service.class)
+        assertThat(ChartUnderTest.plaintext().set("service.managementPort", 9100).render().one(Service.class)
                 .getSpec().getPorts().get(1).getPort()).isEqualTo(9100);
     }
 
@@ -125,7 +147,7 @@ class ChartDeploymentTest {
 
     @Test
     void runsTheNativeImageOfTheAppVersionSizedForIt() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
         Container broker = chart.broker();
 
         assertThat(broker.getImage()).isEqualTo("exo-token-broker:0.1.0");
@@ -139,7 +161,7 @@ class ChartDeploymentTest {
 
     @Test
     void jvmVariantRunsTheJvmTagWithJvmSizingAndFlags() {
-        RenderedChart chart = ChartUnderTest.template().set("image.variant", "jvm").render();
+        RenderedChart chart = ChartUnderTest.plaintext().set("image.variant", "jvm").render();
         Container broker = chart.broker();
 
         assertThat(broker.getImage()).isEqualTo("exo-token-broker:0.1.0-jvm");
@@ -152,7 +174,7 @@ class ChartDeploymentTest {
 
     @Test
     void jvmFlagsTakeTheConfiguredHeapShareAndExtraOptions() {
-        RenderedChart chart = ChartUnderTest.template().set("image.variant", "jvm")
+        RenderedChart chart = ChartUnderTest.plaintext().set("image.variant", "jvm")
                 .set("jvm.maxRamPercentage", 60).set("jvm.extraOptions", "-XX:+ExitOnOutOfMemoryError").render();
 
         assertThat(chart.broker().getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
@@ -162,9 +184,9 @@ class ChartDeploymentTest {
 
     @Test
     void anExplicitTagIsUsedAsGiven() {
-        assertThat(ChartUnderTest.template().set("image.tag", "0.1.1").render().broker().getImage())
+        assertThat(ChartUnderTest.plaintext().set("image.tag", "0.1.1").render().broker().getImage())
                 .isEqualTo("exo-token-broker:0.1.1");
-        assertThat(ChartUnderTest.template().set("image.variant", "jvm").set("image.tag", "nightly-jvm").render()
+        assertThat(ChartUnderTest.plaintext().set("image.variant", "jvm").set("image.tag", "nightly-jvm").render()
                 .broker().getImage()).isEqualTo("exo-token-broker:nightly-jvm");
     }
 
@@ -183,7 +205,7 @@ class ChartDeploymentTest {
 
     @Test
     void withoutStoreSecretsTheFilesStoreIsAnEmptyDirectory() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
 
         assertThat(chart.settings()).contains(entry("BROKER_STORE", "files"),
                 entry("BROKER_FILES_DIR", "/etc/exo-token-broker/store"));
@@ -193,7 +215,7 @@ class ChartDeploymentTest {
 
     @Test
     void mountsTheFilesStoreSecretsAsTheStoreFolders() {
-        RenderedChart chart = ChartUnderTest.template()
+        RenderedChart chart = ChartUnderTest.plaintext()
                 .set("broker.files.registrationsSecret", "exo-broker-registrations")
                 .set("broker.files.callersSecret", "exo-broker-callers")
                 .set("broker.files.certificatesSecret", "exo-broker-pfx").render();
@@ -247,23 +269,23 @@ class ChartDeploymentTest {
 
     @Test
     void mountsTheServiceAccountTokenOnlyWhenSomethingUsesIt() {
-        assertThat(automount(ChartUnderTest.template())).as("files store").isFalse();
+        assertThat(automount(ChartUnderTest.plaintext())).as("files store").isFalse();
         assertThat(automount(vaultStore())).as("Vault login with the default token").isTrue();
         assertThat(automount(vaultStore().set("vault.kubernetesAuth.audience", "vault")))
                 .as("Vault login with its own projected token").isFalse();
-        assertThat(automount(ChartUnderTest.template().set("callerAuth.kubernetes.enabled", true)
+        assertThat(automount(ChartUnderTest.plaintext().set("callerAuth.kubernetes.enabled", true)
                 .values("networkPolicy: {egress: {kubernetesApi: {ipBlocks: [{cidr: 10.0.0.1/32}]}}}")))
                 .as("caller auth calls the API server").isTrue();
 
-        ServiceAccount account = ChartUnderTest.template().render().one(ServiceAccount.class);
+        ServiceAccount account = ChartUnderTest.plaintext().render().one(ServiceAccount.class);
         assertThat(account.getMetadata().getName()).isEqualTo(FULLNAME);
         assertThat(account.getAutomountServiceAccountToken()).isFalse();
-        assertThat(ChartUnderTest.template().render().pod().getServiceAccountName()).isEqualTo(FULLNAME);
+        assertThat(ChartUnderTest.plaintext().render().pod().getServiceAccountName()).isEqualTo(FULLNAME);
     }
 
     @Test
     void usesAnExistingServiceAccountWhenToldNotToCreateOne() {
-        RenderedChart chart = ChartUnderTest.template().set("serviceAccount.create", false)
+        RenderedChart chart = ChartUnderTest.plaintext().set("serviceAccount.create", false)
                 .set("serviceAccount.name", "platform-broker").render();
 
         assertThat(chart.all(ServiceAccount.class)).isEmpty();
@@ -272,9 +294,9 @@ class ChartDeploymentTest {
 
     @Test
     void rollsThePodsWhenTheSettingsChange() {
-        String before = ChartUnderTest.template().render().deployment().getSpec().getTemplate().getMetadata()
+        String before = ChartUnderTest.plaintext().render().deployment().getSpec().getTemplate().getMetadata()
                 .getAnnotations().get("checksum/config");
-        String after = ChartUnderTest.template().set("broker.token.requestTimeout", "15s").render().deployment()
+        String after = ChartUnderTest.plaintext().set("broker.token.requestTimeout", "15s").render().deployment()
                 .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
 
         assertThat(before).matches("[0-9a-f]{64}");
@@ -282,7 +304,7 @@ class ChartDeploymentTest {
     }
 
     private static ChartUnderTest.Template vaultStore() {
-        return ChartUnderTest.template().set("broker.store", "vault").set("vault.address", "https://vault:8200")
+        return ChartUnderTest.plaintext().set("broker.store", "vault").set("vault.address", "https://vault:8200")
                 .values("networkPolicy: {egress: {vault: {ipBlocks: [{cidr: 10.1.2.3/32}]}}}");
     }
 
