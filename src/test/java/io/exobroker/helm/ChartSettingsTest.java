@@ -2,8 +2,13 @@ package io.exobroker.helm;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -82,6 +87,21 @@ class ChartSettingsTest {
         });
         assertThat(settings).containsEntry("BROKER_TOKEN_REQUEST_TIMEOUT", "20s")
                 .containsEntry("BROKER_RATE_LIMIT_REQUESTS_PER_MINUTE", "6000");
+    }
+
+    @Test
+    void theChartsConnectionLimitsAreTheBrokersAndCanBeTuned() throws IOException {
+        Properties broker = new Properties();
+        try (Reader in = Files.newBufferedReader(Path.of("src", "main", "resources", "application.properties"))) {
+            broker.load(in);
+        }
+        Map<String, String> settings = ChartUnderTest.plaintext().render().settings();
+
+        assertThat(settings).containsEntry("QUARKUS_HTTP_IDLE_TIMEOUT", broker.getProperty("quarkus.http.idle-timeout"))
+                .containsEntry("QUARKUS_HTTP_LIMITS_MAX_CONNECTIONS", broker.getProperty("quarkus.http.limits.max-connections"));
+        assertThat(ChartUnderTest.plaintext().set("broker.http.idleTimeout", "45s").set("broker.http.maxConnections", 200)
+                .render().settings()).containsEntry("QUARKUS_HTTP_IDLE_TIMEOUT", "45s")
+                .containsEntry("QUARKUS_HTTP_LIMITS_MAX_CONNECTIONS", "200");
     }
 
     @Test
