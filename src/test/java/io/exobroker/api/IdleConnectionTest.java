@@ -42,9 +42,9 @@ class IdleConnectionTest {
     URI api;
 
     @Test
-    void keepsTheProductionCapOfAThousandConnections() {
+    void keepsTheProductionCapOfFourThousandConnections() {
         assertThat(ConfigProvider.getConfig().getValue("quarkus.http.limits.max-connections", Integer.class))
-                .isEqualTo(1000);
+                .isEqualTo(4000);
     }
 
     @Test
