@@ -22,7 +22,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * The API accepts at most {@code quarkus.http.limits.max-connections} connections at once: one beyond the cap is
  * closed unanswered, so a flood of connections is bounded in the memory and file descriptors it takes. The cap is
- * lowered here so the test need not open a thousand sockets; the idle timeout stays the production minute, so the
+ * lowered here so the test need not open thousands of sockets; the idle timeout stays the production minute, so the
  * connections held below do not close on their own while the test runs.
  */
 @QuarkusTest
