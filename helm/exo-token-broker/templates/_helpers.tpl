@@ -85,13 +85,20 @@ or caller auth (TokenReview calls and JWKS fetches authenticate to the API serve
 {{- if or (include "exo-token-broker.vaultUsesDefaultToken" .) .Values.callerAuth.kubernetes.enabled }}true{{- else }}false{{- end }}
 {{- end }}
 
-{{/* Name and port of the container port serving the API, health and metrics. */}}
+{{/* Name and port of the container port serving the API (token surfaces and admin API). */}}
 {{- define "exo-token-broker.portName" -}}
 {{- ternary "https" "http" .Values.tls.enabled }}
 {{- end }}
 {{- define "exo-token-broker.containerPort" -}}
 {{- ternary 8443 8080 .Values.tls.enabled }}
 {{- end }}
+
+{{/*
+The Quarkus management interface: health, metrics, OpenAPI and Swagger UI, on a port of their own (the broker's
+default, 9000) so the NetworkPolicy can admit callers to the API and only the scraper here. HTTPS with tls.enabled.
+*/}}
+{{- define "exo-token-broker.managementPortName" -}}management{{- end }}
+{{- define "exo-token-broker.managementContainerPort" -}}9000{{- end }}
 
 {{/*
 A NetworkPolicy peer from a namespaceSelector and a podSelector, leaving out an empty one: an empty namespaceSelector
@@ -111,6 +118,15 @@ Called with (list <values with the selectors> <their path, for the error message
 
 {{/* Settings that can only be checked together; the schema checks each value on its own. */}}
 {{- define "exo-token-broker.validate" -}}
+{{- if not (or .Values.tls.enabled .Values.tls.allowPlaintext) }}
+{{- fail "TLS is not configured: set tls.enabled=true and tls.secretName=<a kubernetes.io/tls Secret with tls.crt and tls.key> to serve HTTPS, or set tls.allowPlaintext=true to serve plain HTTP knowingly (API keys and tokens then cross the pod network unencrypted)" }}
+{{- end }}
+{{- if and .Values.tls.enabled .Values.tls.allowPlaintext }}
+{{- fail "tls.enabled=true and tls.allowPlaintext=true contradict each other: remove tls.allowPlaintext to serve HTTPS only" }}
+{{- end }}
+{{- if and (eq .Values.broker.store "vault") .Values.vault.address (not (hasPrefix "https://" .Values.vault.address)) (not .Values.vault.allowPlaintext) }}
+{{- fail (printf "vault.address %s is not https://: Vault hands the broker every client secret and PFX, so use its TLS listener (and vault.caSecret for a private CA), or set vault.allowPlaintext=true for a link that is encrypted otherwise" .Values.vault.address) }}
+{{- end }}
 {{- if and (eq .Values.broker.store "vault") (not .Values.vault.address) }}
 {{- fail "vault.address is required when broker.store is vault" }}
 {{- end }}

@@ -2,13 +2,14 @@ package io.exobroker.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.testing.broker.BrokerTestEnvironment;
-import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.broker.Fixtures.App;
+import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.entra.EmulatedSecret;
 import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.exobroker.testing.tls.TestCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -44,6 +46,10 @@ import static org.hamcrest.Matchers.startsWith;
 class AdminApiTest {
 
     private final EntraEmulator entra = BrokerTestEnvironment.emulator();
+
+    /** Health and metrics live on the management interface, a port of their own. */
+    @TestHTTPResource(value = "", management = true)
+    URI management;
 
     @ParameterizedTest(name = "{0} {1}")
     @CsvSource({"GET,/v1/admin/registrations", "GET,/v1/admin/registrations/secret-app",
@@ -246,14 +252,14 @@ class AdminApiTest {
 
     @Test
     void reportsCredentialExpiryInMetricsAndItsOwnHealthGroup() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().port(management.getPort()).get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics).contains("broker_credential_expiry_seconds{registration=\"cert-inline\",type=\"certificate\"}");
 
         // The unknown-cert fixture's certificate expires in 30 days: inside the default 30-day warning window.
-        given().get("/q/health/group/credentials").then().statusCode(503)
+        given().port(management.getPort()).get("/q/health/group/credentials").then().statusCode(503)
                 .body("checks[0].name", equalTo("credential-expiry"))
                 .body("checks[0].data.'unknown-cert'", startsWith("certificate expires"));
-        given().get("/q/health/live").then().statusCode(200);
+        given().port(management.getPort()).get("/q/health/live").then().statusCode(200);
     }
 
     private static Map<String, Object> secretRecord(String secret) {

@@ -58,7 +58,8 @@ class FaultSuiteTest {
     @TestHTTPResource("/v1/token")
     URI tokenUri;
 
-    @TestHTTPResource("/q/health/live")
+    /** On the management interface, served by the same event loops as the API. */
+    @TestHTTPResource(value = "health/live", management = true)
     URI liveUri;
 
     @Test

@@ -3,16 +3,17 @@ package io.exobroker.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.testing.broker.BrokerTestEnvironment;
-import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.broker.Fixtures.App;
+import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.broker.LiveStore;
-import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
+import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.RecordedResponses;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.exobroker.testing.tls.TestCertificates;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import io.restassured.config.EncoderConfig;
@@ -36,6 +37,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,6 +79,10 @@ import static org.hamcrest.Matchers.equalTo;
 @QuarkusTestResource(BrokerTestEnvironment.class)
 @ExtendWith(SecretLeakCheck.class)
 class HostileInputTest {
+
+    /** Health and metrics live on the management interface, a port of their own. */
+    @TestHTTPResource(value = "", management = true)
+    URI management;
 
     private static final long SEED = Long.getLong("hostile.seed", 20_261_124L);
     private static final int CASES = Integer.getInteger("hostile.cases", 330);
@@ -1731,9 +1737,9 @@ class HostileInputTest {
         return List.copyOf(lines.subList(Math.min(before, lines.size()), lines.size()));
     }
 
-    private static double issuedMetric(String registration) {
+    private double issuedMetric(String registration) {
         String series = "broker_token_requests_total{outcome=\"issued\",registration=\"" + registration + "\"} ";
-        return given().get("/q/metrics").asString().lines().filter(line -> line.startsWith(series))
+        return given().port(management.getPort()).get("/q/metrics").asString().lines().filter(line -> line.startsWith(series))
                 .mapToDouble(line -> Double.parseDouble(line.substring(series.length()).trim())).findFirst().orElse(0);
     }
 

@@ -57,6 +57,10 @@ class ServiceAccountCallersTest {
 
     @TestHTTPResource("/v1/token")
     URI tokenUri;
+
+    /** Health and metrics live on the management interface, a port of their own. */
+    @TestHTTPResource(value = "", management = true)
+    URI management;
     private final EntraEmulator entra = BrokerTestEnvironment.emulator();
 
     @AfterEach
@@ -86,7 +90,7 @@ class ServiceAccountCallersTest {
         token(serviceAccountToken).then().statusCode(200);
 
         assertThat(cluster.tokenReviews() - before).isEqualTo(1);
-        assertThat(given().get("/q/metrics").asString())
+        assertThat(given().port(management.getPort()).get("/q/metrics").asString())
                 .contains("broker_kubernetes_review_cache_total{result=\"hit\"}")
                 .contains("broker_kubernetes_auth_total{outcome=\"authenticated\",reason=\"-\"}");
     }
@@ -366,7 +370,7 @@ class ServiceAccountCallersTest {
             token(n8nToken()).then().statusCode(401).body("code", equalTo("unauthenticated"))
                     .body("detail", containsString("claimed by more than one caller record"));
             assertThat(cluster.tokenReviews()).isEqualTo(before);
-            given().get("/q/health/ready").then().statusCode(200)
+            given().port(management.getPort()).get("/q/health/ready").then().statusCode(200)
                     .body("checks.find { it.name == 'store' }.data.problems", greaterThanOrEqualTo(2));
             assertThat(CapturedLogs.install().matching("callers/k8s-impostor", "service_accounts",
                     "service account low-code/n8n is also claimed by caller k8s-n8n")).isNotEmpty();

@@ -5,6 +5,7 @@ import io.exobroker.testing.broker.Fixtures.App;
 import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,6 +37,10 @@ import static org.awaitility.Awaitility.await;
 @QuarkusTestResource(BrokerTestEnvironment.class)
 @ExtendWith(SecretLeakCheck.class)
 class SharedApiKeyTest {
+
+    /** Health and metrics live on the management interface, a port of their own. */
+    @TestHTTPResource(value = "", management = true)
+    URI management;
 
     @Test
     void twoCallersWithOneKeyAuthenticateAsNeitherAndAreReported() throws IOException {
@@ -63,12 +69,12 @@ class SharedApiKeyTest {
         Files.delete(callers.resolve("shared-one.json"));
     }
 
-    private static int readyProblems() {
-        return given().get("/q/health/ready").then().extract().path("checks.find { it.name == 'store' }.data.problems");
+    private int readyProblems() {
+        return given().port(management.getPort()).get("/q/health/ready").then().extract().path("checks.find { it.name == 'store' }.data.problems");
     }
 
-    private static int metricProblems() {
-        return given().get("/q/metrics").asString().lines().filter(line -> line.startsWith("broker_store_problems "))
+    private int metricProblems() {
+        return given().port(management.getPort()).get("/q/metrics").asString().lines().filter(line -> line.startsWith("broker_store_problems "))
                 .mapToInt(line -> (int) Double.parseDouble(line.substring("broker_store_problems ".length()).trim()))
                 .findFirst().orElse(-1);
     }

@@ -8,6 +8,7 @@ import io.exobroker.testing.entra.Fault;
 import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +41,10 @@ class TokenApiTest {
     private static final String PROBLEM_JSON = "application/problem+json";
 
     private final EntraEmulator entra = BrokerTestEnvironment.emulator();
+
+    /** Health and metrics live on the management interface, a port of their own. */
+    @TestHTTPResource(value = "", management = true)
+    URI management;
 
     @AfterEach
     void clearFaults() {
@@ -316,7 +322,7 @@ class TokenApiTest {
         requestToken(Fixtures.RUNTIME_KEY, App.SECRET.id, "graph").then().statusCode(200);
         requestToken(Fixtures.RUNTIME_KEY, "wrong-secret", "graph");
 
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = given().port(management.getPort()).get("/q/metrics").then().statusCode(200).extract().asString();
 
         assertThat(metrics)
                 .contains("broker_token_requests_total{outcome=\"issued\",registration=\"secret-app\"}")
@@ -330,14 +336,14 @@ class TokenApiTest {
 
     @Test
     void reportsReadinessAndLiveness() {
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
+        given().port(management.getPort()).get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'store' }.data.registrations", greaterThan(10));
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().port(management.getPort()).get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     @Test
     void documentsTheTokenEndpointInOpenApi() {
-        String document = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
+        String document = given().port(management.getPort()).queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
 
         assertThat(document).contains("/v1/token", "TokenRequest", "upstream_invalid_credentials", "kubernetes_unavailable", "\"apiKey\"");
         // Connector importers (Power Automate, Logic Apps) need every operationId to be unique.
@@ -349,7 +355,7 @@ class TokenApiTest {
 
     @Test
     void documentsAnExampleForEveryRequestAndResponse() throws Exception {
-        String document = given().queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
+        String document = given().port(management.getPort()).queryParam("format", "json").get("/q/openapi").then().statusCode(200).extract().asString();
         com.fasterxml.jackson.databind.JsonNode paths = new com.fasterxml.jackson.databind.ObjectMapper().readTree(document).path("paths");
         List<String> missing = new java.util.ArrayList<>();
 

@@ -10,10 +10,11 @@ import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.exobroker.testing.tls.TestCertificate;
 import io.exobroker.testing.tls.TestCertificates;
 import io.exobroker.testing.vault.VaultEmulator;
-import io.exobroker.testing.vault.VaultFixtures;
 import io.exobroker.testing.vault.VaultFixtures.App;
+import io.exobroker.testing.vault.VaultFixtures;
 import io.exobroker.testing.vault.VaultTestEnvironment;
 import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,6 +53,10 @@ class VaultStoreTest {
     @Inject
     RegistrationStore store;
 
+    /** Health and metrics live on the management interface, a port of their own. */
+    @TestHTTPResource(value = "", management = true)
+    URI management;
+
     @BeforeEach
     void entraKnowsTheApps() {
         VaultFixtures.registerApps(entra);
@@ -65,7 +71,7 @@ class VaultStoreTest {
 
     @Test
     void reportsAnInvalidRecordWithoutBlockingTheOthers() {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().port(management.getPort()).get("/q/health/ready").then().statusCode(200)
                 .body("checks.find { it.name == 'store' }.data.problems", greaterThanOrEqualTo(1));
         token("vault-invalid").then().statusCode(404);
         token(App.SERVED.id).then().statusCode(200);
@@ -114,11 +120,11 @@ class VaultStoreTest {
         String cached = token(App.SERVED.id).then().statusCode(200).extract().path("access_token");
         vault.stop();
         try {
-            await().atMost(Duration.ofSeconds(5)).until(() -> given().get("/q/metrics").asString()
+            await().atMost(Duration.ofSeconds(5)).until(() -> given().port(management.getPort()).get("/q/metrics").asString()
                     .contains("broker_vault_requests_total{operation=\"list\",outcome=\"error\"}"));
 
             token(App.SERVED.id).then().statusCode(200).body("access_token", equalTo(cached));
-            given().get("/q/health/ready").then().statusCode(200);
+            given().port(management.getPort()).get("/q/health/ready").then().statusCode(200);
             // A credential that is loaded keeps minting while Vault is down.
             given().header("X-Api-Key", VaultFixtures.ADMIN_KEY).post("/v1/admin/registrations/" + App.SERVED.id + "/flush")
                     .then().statusCode(200);
@@ -161,7 +167,7 @@ class VaultStoreTest {
             token(key, App.SERVED.id).then().statusCode(401);
             int problems = store.current().problems().size();
             assertThat(readyProblems()).isEqualTo(problems);
-            assertThat(given().get("/q/metrics").asString().lines()).anySatisfy(line -> assertThat(line)
+            assertThat(given().port(management.getPort()).get("/q/metrics").asString().lines()).anySatisfy(line -> assertThat(line)
                     .matches("broker_store_problems " + problems + "(\\.0)?"));
             assertThat(CapturedLogs.install().matching("callers/shared-two", "api_key_sha256",
                     "the same API key as caller shared-one")).isNotEmpty();
@@ -179,8 +185,8 @@ class VaultStoreTest {
                 .count();
     }
 
-    private static int readyProblems() {
-        return given().get("/q/health/ready").then().extract().path("checks.find { it.name == 'store' }.data.problems");
+    private int readyProblems() {
+        return given().port(management.getPort()).get("/q/health/ready").then().extract().path("checks.find { it.name == 'store' }.data.problems");
     }
 
     @Test

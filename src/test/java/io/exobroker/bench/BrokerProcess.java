@@ -31,21 +31,25 @@ final class BrokerProcess implements AutoCloseable {
     private final Process process;
     private final long launchedNanos;
     private final int port;
+    private final int managementPort;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
-    private BrokerProcess(Process process, long launchedNanos, int port) {
+    private BrokerProcess(Process process, long launchedNanos, int port, int managementPort) {
         this.process = process;
         this.launchedNanos = launchedNanos;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
     static BrokerProcess start(Launch launch) throws IOException {
         int port = freePort();
+        int managementPort = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(launch.jvmOptions());
         command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dquarkus.management.port=" + managementPort);
         command.add("-Dbroker.files.dir=" + launch.storeDir());
         command.add("-Dbroker.azure.authority-host=" + launch.authorityHost());
         command.add("-Dbroker.azure.instance-discovery=false");
@@ -63,7 +67,7 @@ final class BrokerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(launch.log().toFile()).directory(launch.log().getParent().toFile());
         long launched = System.nanoTime();
-        return new BrokerProcess(builder.start(), launched, port);
+        return new BrokerProcess(builder.start(), launched, port, managementPort);
     }
 
     int port() {
@@ -74,9 +78,12 @@ final class BrokerProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** Time from launch until {@code GET /q/health/ready} answers 200 (the store is loaded). */
+    /**
+     * Time from launch until {@code GET /q/health/ready} answers 200 (the store is loaded), on the management
+     * interface.
+     */
     Duration untilReady(Duration timeout) throws InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(5)).GET().build();
         return until(request, timeout);
     }

@@ -1,6 +1,7 @@
 package io.exobroker.helm;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodSecurityContext;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +18,7 @@ import java.util.Map;
 import static io.exobroker.helm.ChartUnderTest.FULLNAME;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.entry;
+import static org.assertj.core.api.Assertions.tuple;
 
 /** The broker's pod: hardening, probes, image, sizing and what it mounts. */
 class ChartDeploymentTest {
@@ -26,7 +29,7 @@ class ChartDeploymentTest {
 
     @Test
     void runsAsAFixedNonRootUserWithAReadOnlyRootAndNoPrivileges() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
 
         PodSecurityContext pod = chart.pod().getSecurityContext();
         assertThat(pod.getRunAsNonRoot()).isTrue();
@@ -48,7 +51,7 @@ class ChartDeploymentTest {
 
     @Test
     void leavesTheIdsToThePlatformWhenTheyAreNulledButStaysNonRoot() {
-        RenderedChart chart = ChartUnderTest.template()
+        RenderedChart chart = ChartUnderTest.plaintext()
                 .set("podSecurity.runAsUser", "null").set("podSecurity.runAsGroup", "null")
                 .set("podSecurity.fsGroup", "null").render();
 
@@ -61,7 +64,7 @@ class ChartDeploymentTest {
 
     @Test
     void givesTheReadOnlyContainerAWritableTmpOnly() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
 
         assertThat(chart.mount("tmp").getMountPath()).isEqualTo("/tmp");
         assertThat(chart.mount("tmp").getReadOnly()).isNull();
@@ -73,8 +76,8 @@ class ChartDeploymentTest {
     // --- probes and ports ----------------------------------------------------------------------------------------
 
     @Test
-    void probesTheQuarkusHealthEndpointsOnTheHttpPort() {
-        RenderedChart chart = ChartUnderTest.template().render();
+    void probesTheQuarkusHealthEndpointsOnTheManagementPort() {
+        RenderedChart chart = ChartUnderTest.plaintext().render();
         Container broker = chart.broker();
 
         assertServesHealth(broker, "http", 8080, "HTTP");
@@ -94,32 +97,57 @@ class ChartDeploymentTest {
         assertThat(chart.settings()).contains(
                 entry("QUARKUS_HTTP_SSL_CERTIFICATE_FILES", "/etc/exo-token-broker/tls/tls.crt"),
                 entry("QUARKUS_HTTP_SSL_CERTIFICATE_KEY_FILES", "/etc/exo-token-broker/tls/tls.key"),
-                entry("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled"));
+                entry("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled"),
+                // The management interface serves HTTPS only once it has a certificate: probes and scrapes follow.
+                entry("QUARKUS_MANAGEMENT_SSL_CERTIFICATE_FILES", "/etc/exo-token-broker/tls/tls.crt"),
+                entry("QUARKUS_MANAGEMENT_SSL_CERTIFICATE_KEY_FILES", "/etc/exo-token-broker/tls/tls.key"));
     }
 
     @Test
-    void serviceForwardsToTheContainerPortByName() {
-        RenderedChart plain = ChartUnderTest.template().render();
+    void servesHttpsOnlyOnceTlsIsConfigured() {
+        RenderedChart chart = ChartUnderTest.tls().render();
+
+        assertServesHealth(chart.broker(), "https", 8443, "HTTPS");
+        assertThat(chart.volume("tls").getSecret().getSecretName()).isEqualTo(ChartUnderTest.TLS_SECRET);
+        assertThat(chart.settings()).containsEntry("QUARKUS_HTTP_INSECURE_REQUESTS", "disabled")
+                .containsKeys("QUARKUS_HTTP_SSL_CERTIFICATE_FILES", "QUARKUS_MANAGEMENT_SSL_CERTIFICATE_FILES");
+        assertThat(chart.one(Service.class).getSpec().getPorts()).extracting(ServicePort::getName)
+                .containsExactly("https", "management");
+    }
+
+    @Test
+    void servesPlainHttpOnlyWhenAllowedExplicitly() {
+        RenderedChart chart = ChartUnderTest.plaintext().render();
+
+        assertServesHealth(chart.broker(), "http", 8080, "HTTP");
+        assertThat(chart.volumeNames()).doesNotContain("tls");
+        assertThat(chart.settings()).doesNotContainKeys("QUARKUS_HTTP_INSECURE_REQUESTS",
+                "QUARKUS_HTTP_SSL_CERTIFICATE_FILES", "QUARKUS_MANAGEMENT_SSL_CERTIFICATE_FILES");
+    }
+
+    @Test
+    void serviceForwardsToTheContainerPortsByName() {
+        RenderedChart plain = ChartUnderTest.plaintext().render();
         RenderedChart tls = ChartUnderTest.template().production().render();
 
         Service service = plain.one(Service.class);
         assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
         assertThat(service.getSpec().getSelector()).isEqualTo(plain.deployment().getSpec().getSelector().getMatchLabels());
-        assertThat(service.getSpec().getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getPort()).isEqualTo(8080);
-            assertThat(port.getTargetPort().getStrVal()).isEqualTo("http");
-        });
-        assertThat(tls.one(Service.class).getSpec().getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getPort()).isEqualTo(8443);
-            assertThat(port.getTargetPort().getStrVal()).isEqualTo("https");
-        });
+        assertThat(service.getSpec().getPorts())
+                .extracting(ServicePort::getName, ServicePort::getPort, port -> port.getTargetPort().getStrVal())
+                .containsExactly(tuple("http", 8080, "http"), tuple("management", 9000, "management"));
+        assertThat(tls.one(Service.class).getSpec().getPorts())
+                .extracting(ServicePort::getName, ServicePort::getPort, port -> port.getTargetPort().getStrVal())
+                .containsExactly(tuple("https", 8443, "https"), tuple("management", 9000, "management"));
+        assertThat(ChartUnderTest.plaintext().set("service.managementPort", 9100).render().one(Service.class)
+                .getSpec().getPorts().get(1).getPort()).isEqualTo(9100);
     }
 
     // --- image and sizing ----------------------------------------------------------------------------------------
 
     @Test
     void runsTheNativeImageOfTheAppVersionSizedForIt() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
         Container broker = chart.broker();
 
         assertThat(broker.getImage()).isEqualTo("exo-token-broker:0.1.0");
@@ -133,7 +161,7 @@ class ChartDeploymentTest {
 
     @Test
     void jvmVariantRunsTheJvmTagWithJvmSizingAndFlags() {
-        RenderedChart chart = ChartUnderTest.template().set("image.variant", "jvm").render();
+        RenderedChart chart = ChartUnderTest.plaintext().set("image.variant", "jvm").render();
         Container broker = chart.broker();
 
         assertThat(broker.getImage()).isEqualTo("exo-token-broker:0.1.0-jvm");
@@ -146,7 +174,7 @@ class ChartDeploymentTest {
 
     @Test
     void jvmFlagsTakeTheConfiguredHeapShareAndExtraOptions() {
-        RenderedChart chart = ChartUnderTest.template().set("image.variant", "jvm")
+        RenderedChart chart = ChartUnderTest.plaintext().set("image.variant", "jvm")
                 .set("jvm.maxRamPercentage", 60).set("jvm.extraOptions", "-XX:+ExitOnOutOfMemoryError").render();
 
         assertThat(chart.broker().getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
@@ -156,9 +184,9 @@ class ChartDeploymentTest {
 
     @Test
     void anExplicitTagIsUsedAsGiven() {
-        assertThat(ChartUnderTest.template().set("image.tag", "0.1.1").render().broker().getImage())
+        assertThat(ChartUnderTest.plaintext().set("image.tag", "0.1.1").render().broker().getImage())
                 .isEqualTo("exo-token-broker:0.1.1");
-        assertThat(ChartUnderTest.template().set("image.variant", "jvm").set("image.tag", "nightly-jvm").render()
+        assertThat(ChartUnderTest.plaintext().set("image.variant", "jvm").set("image.tag", "nightly-jvm").render()
                 .broker().getImage()).isEqualTo("exo-token-broker:nightly-jvm");
     }
 
@@ -177,7 +205,7 @@ class ChartDeploymentTest {
 
     @Test
     void withoutStoreSecretsTheFilesStoreIsAnEmptyDirectory() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
 
         assertThat(chart.settings()).contains(entry("BROKER_STORE", "files"),
                 entry("BROKER_FILES_DIR", "/etc/exo-token-broker/store"));
@@ -187,7 +215,7 @@ class ChartDeploymentTest {
 
     @Test
     void mountsTheFilesStoreSecretsAsTheStoreFolders() {
-        RenderedChart chart = ChartUnderTest.template()
+        RenderedChart chart = ChartUnderTest.plaintext()
                 .set("broker.files.registrationsSecret", "exo-broker-registrations")
                 .set("broker.files.callersSecret", "exo-broker-callers")
                 .set("broker.files.certificatesSecret", "exo-broker-pfx").render();
@@ -241,23 +269,23 @@ class ChartDeploymentTest {
 
     @Test
     void mountsTheServiceAccountTokenOnlyWhenSomethingUsesIt() {
-        assertThat(automount(ChartUnderTest.template())).as("files store").isFalse();
+        assertThat(automount(ChartUnderTest.plaintext())).as("files store").isFalse();
         assertThat(automount(vaultStore())).as("Vault login with the default token").isTrue();
         assertThat(automount(vaultStore().set("vault.kubernetesAuth.audience", "vault")))
                 .as("Vault login with its own projected token").isFalse();
-        assertThat(automount(ChartUnderTest.template().set("callerAuth.kubernetes.enabled", true)
+        assertThat(automount(ChartUnderTest.plaintext().set("callerAuth.kubernetes.enabled", true)
                 .values("networkPolicy: {egress: {kubernetesApi: {ipBlocks: [{cidr: 10.0.0.1/32}]}}}")))
                 .as("caller auth calls the API server").isTrue();
 
-        ServiceAccount account = ChartUnderTest.template().render().one(ServiceAccount.class);
+        ServiceAccount account = ChartUnderTest.plaintext().render().one(ServiceAccount.class);
         assertThat(account.getMetadata().getName()).isEqualTo(FULLNAME);
         assertThat(account.getAutomountServiceAccountToken()).isFalse();
-        assertThat(ChartUnderTest.template().render().pod().getServiceAccountName()).isEqualTo(FULLNAME);
+        assertThat(ChartUnderTest.plaintext().render().pod().getServiceAccountName()).isEqualTo(FULLNAME);
     }
 
     @Test
     void usesAnExistingServiceAccountWhenToldNotToCreateOne() {
-        RenderedChart chart = ChartUnderTest.template().set("serviceAccount.create", false)
+        RenderedChart chart = ChartUnderTest.plaintext().set("serviceAccount.create", false)
                 .set("serviceAccount.name", "platform-broker").render();
 
         assertThat(chart.all(ServiceAccount.class)).isEmpty();
@@ -266,9 +294,9 @@ class ChartDeploymentTest {
 
     @Test
     void rollsThePodsWhenTheSettingsChange() {
-        String before = ChartUnderTest.template().render().deployment().getSpec().getTemplate().getMetadata()
+        String before = ChartUnderTest.plaintext().render().deployment().getSpec().getTemplate().getMetadata()
                 .getAnnotations().get("checksum/config");
-        String after = ChartUnderTest.template().set("broker.token.requestTimeout", "15s").render().deployment()
+        String after = ChartUnderTest.plaintext().set("broker.token.requestTimeout", "15s").render().deployment()
                 .getSpec().getTemplate().getMetadata().getAnnotations().get("checksum/config");
 
         assertThat(before).matches("[0-9a-f]{64}");
@@ -276,7 +304,7 @@ class ChartDeploymentTest {
     }
 
     private static ChartUnderTest.Template vaultStore() {
-        return ChartUnderTest.template().set("broker.store", "vault").set("vault.address", "https://vault:8200")
+        return ChartUnderTest.plaintext().set("broker.store", "vault").set("vault.address", "https://vault:8200")
                 .values("networkPolicy: {egress: {vault: {ipBlocks: [{cidr: 10.1.2.3/32}]}}}");
     }
 
@@ -284,15 +312,17 @@ class ChartDeploymentTest {
         return template.render().pod().getAutomountServiceAccountToken();
     }
 
-    /** One container port, and the startup, liveness and readiness probes on Quarkus's health endpoints there. */
-    private static void assertServesHealth(Container broker, String portName, int containerPort, String scheme) {
-        assertThat(broker.getPorts()).singleElement().satisfies(port -> {
-            assertThat(port.getName()).isEqualTo(portName);
-            assertThat(port.getContainerPort()).isEqualTo(containerPort);
-        });
-        assertProbe(broker.getStartupProbe(), "/q/health/started", portName, scheme);
-        assertProbe(broker.getLivenessProbe(), "/q/health/live", portName, scheme);
-        assertProbe(broker.getReadinessProbe(), "/q/health/ready", portName, scheme);
+    /**
+     * The API's container port and the management interface's, and the startup, liveness and readiness probes on
+     * Quarkus's health endpoints on the management port (the API port does not serve them).
+     */
+    private static void assertServesHealth(Container broker, String apiPortName, int apiPort, String scheme) {
+        assertThat(broker.getPorts())
+                .extracting(ContainerPort::getName, ContainerPort::getContainerPort, ContainerPort::getProtocol)
+                .containsExactly(tuple(apiPortName, apiPort, "TCP"), tuple("management", 9000, "TCP"));
+        assertProbe(broker.getStartupProbe(), "/q/health/started", "management", scheme);
+        assertProbe(broker.getLivenessProbe(), "/q/health/live", "management", scheme);
+        assertProbe(broker.getReadinessProbe(), "/q/health/ready", "management", scheme);
     }
 
     private static void assertProbe(Probe probe, String path, String port, String scheme) {

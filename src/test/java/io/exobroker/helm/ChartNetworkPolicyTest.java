@@ -22,7 +22,7 @@ class ChartNetworkPolicyTest {
 
     @Test
     void isOnByDefaultAndAppliesToTheBrokerPodsInBothDirections() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
         NetworkPolicy policy = chart.one(NetworkPolicy.class);
 
         assertThat(policy.getSpec().getPodSelector().getMatchLabels())
@@ -32,7 +32,7 @@ class ChartNetworkPolicyTest {
 
     @Test
     void admitsOnlyLabelledCallerNamespacesByDefault() {
-        NetworkPolicy policy = ChartUnderTest.template().render().one(NetworkPolicy.class);
+        NetworkPolicy policy = ChartUnderTest.plaintext().render().one(NetworkPolicy.class);
 
         assertThat(policy.getSpec().getIngress()).singleElement().satisfies(rule -> {
             assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
@@ -46,7 +46,7 @@ class ChartNetworkPolicyTest {
     }
 
     @Test
-    void admitsTheConfiguredCallerPeersAndTheMetricsScraperOnTheHttpsPort() {
+    void admitsTheConfiguredCallersToTheHttpsPortAndTheMetricsScraperToTheManagementPortOnly() {
         NetworkPolicy policy = ChartUnderTest.template().production().render().one(NetworkPolicy.class);
         List<NetworkPolicyIngressRule> ingress = policy.getSpec().getIngress();
 
@@ -66,12 +66,12 @@ class ChartNetworkPolicyTest {
                     .isEqualTo(Map.of("kubernetes.io/metadata.name", "monitoring"));
             assertThat(peer.getPodSelector()).as("an empty podSelector is left out").isNull();
         });
-        assertThat(monitoring.getPorts()).singleElement().satisfies(port -> assertTcpPort(port, "https"));
+        assertThat(monitoring.getPorts()).singleElement().satisfies(port -> assertTcpPort(port, "management"));
     }
 
     @Test
     void anEmptyCallerListAdmitsNobody() {
-        NetworkPolicy policy = ChartUnderTest.template().values("networkPolicy: {ingress: {callers: []}}").render()
+        NetworkPolicy policy = ChartUnderTest.plaintext().values("networkPolicy: {ingress: {callers: []}}").render()
                 .one(NetworkPolicy.class);
 
         assertThat(policy.getSpec().getPolicyTypes()).contains("Ingress");
@@ -80,7 +80,7 @@ class ChartNetworkPolicyTest {
 
     @Test
     void letsTheFilesStoreBrokerReachOnlyDnsAndEntraId() {
-        List<NetworkPolicyEgressRule> egress = ChartUnderTest.template().render().one(NetworkPolicy.class)
+        List<NetworkPolicyEgressRule> egress = ChartUnderTest.plaintext().render().one(NetworkPolicy.class)
                 .getSpec().getEgress();
 
         assertThat(egress).hasSize(2);
@@ -126,7 +126,7 @@ class ChartNetworkPolicyTest {
 
     @Test
     void addsExtraEgressRulesVerbatim() {
-        List<NetworkPolicyEgressRule> egress = ChartUnderTest.template().values("""
+        List<NetworkPolicyEgressRule> egress = ChartUnderTest.plaintext().values("""
                 networkPolicy:
                   egress:
                     extra:
@@ -141,12 +141,12 @@ class ChartNetworkPolicyTest {
 
     @Test
     void canBeSwitchedOff() {
-        assertThat(ChartUnderTest.template().set("networkPolicy.enabled", false).render().all(NetworkPolicy.class))
+        assertThat(ChartUnderTest.plaintext().set("networkPolicy.enabled", false).render().all(NetworkPolicy.class))
                 .isEmpty();
     }
 
     private static RenderedChart vaultStore(String networkPolicy) {
-        return ChartUnderTest.template().set("broker.store", "vault").set("vault.address", "https://vault:8200")
+        return ChartUnderTest.plaintext().set("broker.store", "vault").set("vault.address", "https://vault:8200")
                 .values(networkPolicy).render();
     }
 

@@ -9,7 +9,7 @@ class ChartNotesTest {
 
     @Test
     void showsTheFirstTokenRequestThroughAPortForward() {
-        String notes = ChartUnderTest.template().notes();
+        String notes = ChartUnderTest.plaintext().notes();
 
         assertThat(notes).contains("kubectl -n tokens port-forward service/broker-exo-token-broker 8080:8080 &")
                 .contains("curl -s -X POST http://localhost:8080/v1/token")
@@ -18,10 +18,29 @@ class ChartNotesTest {
     }
 
     @Test
+    void saysPlainlyThatPlainHttpCarriesKeysAndTokensUnencrypted() {
+        assertThat(ChartUnderTest.plaintext().notes())
+                .contains("PLAIN HTTP (tls.allowPlaintext=true): API keys and tokens cross the pod network unencrypted")
+                .contains("--set tls.enabled=true --set tls.secretName=<kubernetes.io/tls Secret>");
+        assertThat(ChartUnderTest.tls().notes()).doesNotContain("PLAIN HTTP");
+    }
+
+    @Test
+    void pointsHealthAndMetricsAtTheManagementPort() {
+        assertThat(ChartUnderTest.plaintext().notes())
+                .contains("served on the management port, service port \"management\" (9000), not on the API port")
+                .contains("port-forward service/broker-exo-token-broker 9000:9000 &")
+                .contains("curl -s http://localhost:9000/q/health/ready");
+        assertThat(ChartUnderTest.template().production().notes())
+                .contains("curl -s --cacert ca.crt --resolve broker-exo-token-broker.tokens.svc:9000:127.0.0.1 "
+                        + "https://broker-exo-token-broker.tokens.svc:9000/q/health/ready");
+    }
+
+    @Test
     void warnsThatTheStoreIsEmptyUntilItsSecretsAreGiven() {
-        assertThat(ChartUnderTest.template().notes()).contains("The store is EMPTY")
+        assertThat(ChartUnderTest.plaintext().notes()).contains("The store is EMPTY")
                 .contains("--set broker.files.registrationsSecret=exo-broker-registrations");
-        assertThat(ChartUnderTest.template().set("broker.files.registrationsSecret", "registrations")
+        assertThat(ChartUnderTest.plaintext().set("broker.files.registrationsSecret", "registrations")
                 .set("broker.files.callersSecret", "callers").notes()).doesNotContain("The store is EMPTY");
     }
 

@@ -21,7 +21,7 @@ class ChartOptionalObjectsTest {
 
     @Test
     void rendersOnlyTheBaseObjectsWithDefaults() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
 
         assertThat(chart.kinds()).containsExactly("ConfigMap", "Deployment", "NetworkPolicy", "PodDisruptionBudget",
                 "Service", "ServiceAccount");
@@ -59,11 +59,11 @@ class ChartOptionalObjectsTest {
 
     @Test
     void createsNoClusterRoleBindingWithoutTokenReview() {
-        assertThat(ChartUnderTest.template().render().all(ClusterRoleBinding.class)).as("caller auth off").isEmpty();
-        assertThat(ChartUnderTest.template().set("callerAuth.kubernetes.enabled", true)
+        assertThat(ChartUnderTest.plaintext().render().all(ClusterRoleBinding.class)).as("caller auth off").isEmpty();
+        assertThat(ChartUnderTest.plaintext().set("callerAuth.kubernetes.enabled", true)
                 .set("callerAuth.kubernetes.mode", "jwks").values(API_SERVER).render().all(ClusterRoleBinding.class))
                 .as("jwks mode verifies signatures itself").isEmpty();
-        assertThat(ChartUnderTest.template().set("callerAuth.kubernetes.mode", "token-review").render()
+        assertThat(ChartUnderTest.plaintext().set("callerAuth.kubernetes.mode", "token-review").render()
                 .all(ClusterRoleBinding.class)).as("token-review chosen but caller auth off").isEmpty();
     }
 
@@ -71,7 +71,7 @@ class ChartOptionalObjectsTest {
 
     @Test
     void keepsAllButOnePodThroughVoluntaryDisruptions() {
-        RenderedChart chart = ChartUnderTest.template().render();
+        RenderedChart chart = ChartUnderTest.plaintext().render();
         PodDisruptionBudget budget = chart.one(PodDisruptionBudget.class);
 
         assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
@@ -89,10 +89,10 @@ class ChartOptionalObjectsTest {
 
         assertThat(budget.getSpec().getMinAvailable().getIntVal()).isEqualTo(2);
         assertThat(budget.getSpec().getMaxUnavailable()).isNull();
-        assertThat(ChartUnderTest.template().set("podDisruptionBudget.maxUnavailable", "null")
+        assertThat(ChartUnderTest.plaintext().set("podDisruptionBudget.maxUnavailable", "null")
                 .set("podDisruptionBudget.minAvailable", "50%").render().one(PodDisruptionBudget.class)
                 .getSpec().getMinAvailable().getStrVal()).isEqualTo("50%");
-        assertThat(ChartUnderTest.template().set("podDisruptionBudget.enabled", false).render()
+        assertThat(ChartUnderTest.plaintext().set("podDisruptionBudget.enabled", false).render()
                 .all(PodDisruptionBudget.class)).isEmpty();
     }
 
@@ -110,13 +110,13 @@ class ChartOptionalObjectsTest {
                         m -> m.getResource().getName(), m -> m.getResource().getTarget().getAverageUtilization())
                 .containsExactly(tuple("Resource", "cpu", 60), tuple("Resource", "memory", 80));
         assertThat(chart.deployment().getSpec().getReplicas()).isNull();
-        assertThat(ChartUnderTest.template().render().all(HorizontalPodAutoscaler.class)).isEmpty();
+        assertThat(ChartUnderTest.plaintext().render().all(HorizontalPodAutoscaler.class)).isEmpty();
     }
 
     // --- metrics -------------------------------------------------------------------------------------------------
 
     @Test
-    void scrapesQuarkusMetricsFromTheServiceWhenAServiceMonitorIsWanted() {
+    void scrapesQuarkusMetricsFromTheServicesManagementPortWhenAServiceMonitorIsWanted() {
         RenderedChart chart = ChartUnderTest.template().production().render();
         ServiceMonitor monitor = chart.one(ServiceMonitor.class);
         Service service = chart.one(Service.class);
@@ -129,7 +129,7 @@ class ChartOptionalObjectsTest {
         assertThat(monitor.getSpec().getNamespaceSelector().getMatchNames()).containsExactly(NAMESPACE);
         assertThat(monitor.getSpec().getEndpoints()).singleElement().satisfies((Endpoint endpoint) -> {
             assertThat(endpoint.getPath()).isEqualTo("/q/metrics");
-            assertThat(endpoint.getPort()).isEqualTo(service.getSpec().getPorts().get(0).getName()).isEqualTo("https");
+            assertThat(endpoint.getPort()).isEqualTo(service.getSpec().getPorts().get(1).getName()).isEqualTo("management");
             assertThat(endpoint.getScheme()).isEqualTo("https");
             assertThat(endpoint.getInterval()).isEqualTo("30s");
             assertThat(endpoint.getTlsConfig().getServerName()).isEqualTo("exo-token-broker.tokens.svc");
@@ -138,8 +138,8 @@ class ChartOptionalObjectsTest {
 
     @Test
     void createsNoServiceMonitorUnlessEnabled() {
-        assertThat(ChartUnderTest.template().render().all(ServiceMonitor.class)).isEmpty();
-        assertThat(ChartUnderTest.template().set("serviceMonitor.enabled", true).render().one(ServiceMonitor.class)
+        assertThat(ChartUnderTest.plaintext().render().all(ServiceMonitor.class)).isEmpty();
+        assertThat(ChartUnderTest.plaintext().set("serviceMonitor.enabled", true).render().one(ServiceMonitor.class)
                 .getSpec().getEndpoints().get(0).getScheme()).isEqualTo("http");
     }
 }

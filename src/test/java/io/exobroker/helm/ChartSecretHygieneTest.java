@@ -64,15 +64,15 @@ class ChartSecretHygieneTest {
 
     @Test
     void rejectsASecretGivenAsAValue() {
-        assertThat(ChartUnderTest.template().set("broker.azure.clientSecret", "not-a-real-secret").renderError())
+        assertThat(ChartUnderTest.plaintext().set("broker.azure.clientSecret", "not-a-real-secret").renderError())
                 .contains("at '/broker/azure': additional properties 'clientSecret' not allowed");
-        assertThat(ChartUnderTest.template().set("vault.token", "hvs.not-a-real-token").renderError())
+        assertThat(ChartUnderTest.plaintext().set("vault.token", "hvs.not-a-real-token").renderError())
                 .contains("at '/vault': additional properties 'token' not allowed");
     }
 
     @Test
     void rejectsASecretNamedVariableWithALiteralValue() {
-        String error = ChartUnderTest.template().values("""
+        String error = ChartUnderTest.plaintext().values("""
                 extraEnv:
                   - name: QUARKUS_VAULT_AUTHENTICATION_CLIENT_TOKEN
                     value: hvs.not-a-real-token
@@ -83,7 +83,7 @@ class ChartSecretHygieneTest {
 
     @Test
     void rendersNoSecretObjectAndNoSecretMaterial() {
-        for (RenderedChart chart : List.of(ChartUnderTest.template().render(),
+        for (RenderedChart chart : List.of(ChartUnderTest.plaintext().render(),
                 ChartUnderTest.template().production().values("""
                         extraEnv:
                           - name: QUARKUS_VAULT_AUTHENTICATION_APP_ROLE_SECRET_ID

@@ -2,8 +2,13 @@ package io.exobroker.helm;
 
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,9 +33,9 @@ class ChartSettingsTest {
                 entry("BROKER_KUBERNETES_AUTH_API_SERVER", "broker.kubernetes-auth.api-server"));
 
         for (RenderedChart chart : new RenderedChart[] {
-                ChartUnderTest.template().render(),
+                ChartUnderTest.plaintext().render(),
                 ChartUnderTest.template().production().render(),
-                ChartUnderTest.template().set("broker.azure.authorityHost", "https://login.microsoftonline.us")
+                ChartUnderTest.plaintext().set("broker.azure.authorityHost", "https://login.microsoftonline.us")
                         .set("broker.msi.defaultRegistration", "contoso-mail").set("callerAuth.kubernetes.enabled", true)
                         .set("callerAuth.kubernetes.mode", "jwks").set("callerAuth.kubernetes.issuer", "https://kubernetes.default.svc")
                         .set("callerAuth.kubernetes.jwksUrl", "https://kubernetes.default.svc/openid/v1/jwks")
@@ -51,7 +56,7 @@ class ChartSettingsTest {
                 .hasValueSatisfying(p -> assertThat(p.name()).isEqualTo("quarkus.vault.authentication.kubernetes.role"));
 
         for (RenderedChart chart : new RenderedChart[] {
-                ChartUnderTest.template().render(), ChartUnderTest.template().production().render(),
+                ChartUnderTest.plaintext().render(), ChartUnderTest.template().production().render(),
                 ChartUnderTest.template().production().set("vault.namespace", "platform").render()}) {
             assertThat(chart.settings().keySet()).filteredOn(variable -> variable.startsWith("QUARKUS_"))
                     .isNotEmpty()
@@ -67,8 +72,8 @@ class ChartSettingsTest {
 
     @Test
     void theChartsDefaultsAreTheBrokersDefaults() {
-        Map<String, String> settings = ChartUnderTest.template().render().settings();
-        Map<String, String> callerAuth = ChartUnderTest.template().set("callerAuth.kubernetes.enabled", true)
+        Map<String, String> settings = ChartUnderTest.plaintext().render().settings();
+        Map<String, String> callerAuth = ChartUnderTest.plaintext().set("callerAuth.kubernetes.enabled", true)
                 .values(CALLER_AUTH_NETWORK).render().settings();
 
         BrokerConfigKeys.all().forEach((key, brokerDefault) -> {
@@ -85,8 +90,23 @@ class ChartSettingsTest {
     }
 
     @Test
+    void theChartsConnectionLimitsAreTheBrokersAndCanBeTuned() throws IOException {
+        Properties broker = new Properties();
+        try (Reader in = Files.newBufferedReader(Path.of("src", "main", "resources", "application.properties"))) {
+            broker.load(in);
+        }
+        Map<String, String> settings = ChartUnderTest.plaintext().render().settings();
+
+        assertThat(settings).containsEntry("QUARKUS_HTTP_IDLE_TIMEOUT", broker.getProperty("quarkus.http.idle-timeout"))
+                .containsEntry("QUARKUS_HTTP_LIMITS_MAX_CONNECTIONS", broker.getProperty("quarkus.http.limits.max-connections"));
+        assertThat(ChartUnderTest.plaintext().set("broker.http.idleTimeout", "45s").set("broker.http.maxConnections", 200)
+                .render().settings()).containsEntry("QUARKUS_HTTP_IDLE_TIMEOUT", "45s")
+                .containsEntry("QUARKUS_HTTP_LIMITS_MAX_CONNECTIONS", "200");
+    }
+
+    @Test
     void leavesUnsetOptionalKeysToTheBroker() {
-        Map<String, String> settings = ChartUnderTest.template().render().settings();
+        Map<String, String> settings = ChartUnderTest.plaintext().render().settings();
 
         assertThat(settings).doesNotContainKeys("BROKER_AZURE_AUTHORITY_HOST", "BROKER_MSI_DEFAULT_REGISTRATION",
                 "BROKER_KUBERNETES_AUTH_ENABLED", "QUARKUS_VAULT_URL", "QUARKUS_HTTP_SSL_CERTIFICATE_FILES");
@@ -118,7 +138,7 @@ class ChartSettingsTest {
 
     @Test
     void passesExtraEnvironmentThroughSecretReferences() {
-        RenderedChart chart = ChartUnderTest.template().values("""
+        RenderedChart chart = ChartUnderTest.plaintext().values("""
                 extraEnv:
                   - name: HTTPS_PROXY
                     value: http://proxy.internal:3128

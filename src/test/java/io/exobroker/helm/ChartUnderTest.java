@@ -27,6 +27,8 @@ final class ChartUnderTest {
     static final String NAMESPACE = "tokens";
     /** {@code <release>-<chart>}: the name of every namespaced object of the release. */
     static final String FULLNAME = "broker-exo-token-broker";
+    /** The {@code kubernetes.io/tls} Secret {@link #tls()} names. */
+    static final String TLS_SECRET = "broker-tls";
     /** Vault store, HTTPS, autoscaling, ServiceMonitor, NetworkPolicy peers and TokenReview caller auth. */
     static final Path PRODUCTION_VALUES = testResource("helm/production-values.yaml");
 
@@ -38,9 +40,22 @@ final class ChartUnderTest {
         return strict ? lint.strict().call() : lint.call();
     }
 
-    /** A {@code helm template} run: values files and {@code --set} pairs, applied in the order given. */
+    /**
+     * A {@code helm template} run: values files and {@code --set} pairs, applied in the order given. Without values
+     * the chart refuses to render: it makes no TLS choice of its own.
+     */
     static Template template() {
         return new Template();
+    }
+
+    /** A run that chose plain HTTP explicitly ({@code tls.allowPlaintext}), for tests about anything but TLS. */
+    static Template plaintext() {
+        return template().set("tls.allowPlaintext", true);
+    }
+
+    /** A run serving HTTPS only with the certificate of {@link #TLS_SECRET}, and nothing else set. */
+    static Template tls() {
+        return template().set("tls.enabled", true).set("tls.secretName", TLS_SECRET);
     }
 
     static final class Template {

@@ -11,45 +11,45 @@ class ChartValuesSchemaTest {
 
     @Test
     void rejectsAnImageVariantThatDoesNotExist() {
-        String error = ChartUnderTest.template().set("image.variant", "graalvm").renderError();
+        String error = ChartUnderTest.plaintext().set("image.variant", "graalvm").renderError();
 
         assertThat(error).contains(SCHEMA_FAILURE).contains("at '/image/variant': value must be one of 'native', 'jvm'");
     }
 
     @Test
     void rejectsAStoreThatDoesNotExist() {
-        String error = ChartUnderTest.template().set("broker.store", "consul").renderError();
+        String error = ChartUnderTest.plaintext().set("broker.store", "consul").renderError();
 
         assertThat(error).contains("at '/broker/store': value must be one of 'files', 'vault'");
     }
 
     @Test
     void rejectsACallerAuthModeThatDoesNotExist() {
-        String error = ChartUnderTest.template().set("callerAuth.kubernetes.mode", "oidc").renderError();
+        String error = ChartUnderTest.plaintext().set("callerAuth.kubernetes.mode", "oidc").renderError();
 
         assertThat(error).contains("at '/callerAuth/kubernetes/mode': value must be one of 'token-review', 'jwks'");
     }
 
     @Test
     void rejectsNegativeReplicas() {
-        String error = ChartUnderTest.template().set("replicaCount", -1).renderError();
+        String error = ChartUnderTest.plaintext().set("replicaCount", -1).renderError();
 
         assertThat(error).contains("at '/replicaCount': minimum: got -1, want 0");
     }
 
     @Test
     void rejectsAnUnknownKeyAtAnyLevel() {
-        assertThat(ChartUnderTest.template().set("replicas", 3).renderError())
+        assertThat(ChartUnderTest.plaintext().set("replicas", 3).renderError())
                 .contains("at '': additional properties 'replicas' not allowed");
-        assertThat(ChartUnderTest.template().set("vault.kubernetesAuth.rol", "broker").renderError())
+        assertThat(ChartUnderTest.plaintext().set("vault.kubernetesAuth.rol", "broker").renderError())
                 .contains("at '/vault/kubernetesAuth': additional properties 'rol' not allowed");
-        assertThat(ChartUnderTest.template().values("podSecurity: {runAsUser: 1001, privileged: true}").renderError())
+        assertThat(ChartUnderTest.plaintext().values("podSecurity: {runAsUser: 1001, privileged: true}").renderError())
                 .contains("at '/podSecurity': additional properties 'privileged' not allowed");
     }
 
     @Test
     void rejectsADurationWithoutAUnit() {
-        String error = ChartUnderTest.template().set("broker.token.requestTimeout", "twenty seconds").renderError();
+        String error = ChartUnderTest.plaintext().set("broker.token.requestTimeout", "twenty seconds").renderError();
 
         assertThat(error).contains("at '/broker/token/requestTimeout': '")
                 .contains("twenty seconds' does not match pattern");
@@ -57,7 +57,7 @@ class ChartValuesSchemaTest {
 
     @Test
     void acceptsTheDurationFormsQuarkusReads() {
-        RenderedChart chart = ChartUnderTest.template().set("broker.token.requestTimeout", "PT15S")
+        RenderedChart chart = ChartUnderTest.plaintext().set("broker.token.requestTimeout", "PT15S")
                 .set("broker.token.initialBackoff", "250ms").set("broker.expiryWarning", "14d").render();
 
         assertThat(chart.settings()).containsEntry("BROKER_TOKEN_REQUEST_TIMEOUT", "PT15S")
@@ -66,36 +66,36 @@ class ChartValuesSchemaTest {
 
     @Test
     void rejectsAPortOutOfRange() {
-        assertThat(ChartUnderTest.template().set("service.port", 70000).renderError())
+        assertThat(ChartUnderTest.plaintext().set("service.port", 70000).renderError())
                 .contains("at '/service/port': maximum: got 70,000, want 65,535");
-        assertThat(ChartUnderTest.template().set("networkPolicy.egress.vault.port", 0).renderError())
+        assertThat(ChartUnderTest.plaintext().set("networkPolicy.egress.vault.port", 0).renderError())
                 .contains("at '/networkPolicy/egress/vault/port': minimum: got 0, want 1");
     }
 
     @Test
     void rejectsADigestThatIsNotASha256() {
-        String error = ChartUnderTest.template().set("image.digest", "latest").renderError();
+        String error = ChartUnderTest.plaintext().set("image.digest", "latest").renderError();
 
         assertThat(error).contains("at '/image/digest': 'latest' does not match pattern");
     }
 
     @Test
     void rejectsRootAsTheUser() {
-        String error = ChartUnderTest.template().set("podSecurity.runAsUser", 0).renderError();
+        String error = ChartUnderTest.plaintext().set("podSecurity.runAsUser", 0).renderError();
 
         assertThat(error).contains("at '/podSecurity/runAsUser': minimum: got 0, want 1");
     }
 
     @Test
     void requiresAVaultAddressForTheVaultStore() {
-        String error = ChartUnderTest.template().set("broker.store", "vault").renderError();
+        String error = ChartUnderTest.plaintext().set("broker.store", "vault").renderError();
 
         assertThat(error).contains("vault.address is required when broker.store is vault");
     }
 
     @Test
     void requiresAVaultEgressRuleWhenTheNetworkPolicyIsOn() {
-        String error = ChartUnderTest.template().set("broker.store", "vault").set("vault.address", "https://vault:8200")
+        String error = ChartUnderTest.plaintext().set("broker.store", "vault").set("vault.address", "https://vault:8200")
                 .renderError();
 
         assertThat(error).contains("networkPolicy.egress.vault needs ipBlocks, a namespaceSelector or a podSelector");
@@ -103,7 +103,7 @@ class ChartValuesSchemaTest {
 
     @Test
     void requiresTheApiServerAddressForCallerAuthWhenTheNetworkPolicyIsOn() {
-        String error = ChartUnderTest.template().set("callerAuth.kubernetes.enabled", true).renderError();
+        String error = ChartUnderTest.plaintext().set("callerAuth.kubernetes.enabled", true).renderError();
 
         assertThat(error).contains("networkPolicy.egress.kubernetesApi.ipBlocks is required when callerAuth.kubernetes.enabled");
     }
@@ -115,14 +115,42 @@ class ChartValuesSchemaTest {
     }
 
     @Test
+    void refusesToRenderWithoutATlsChoice() {
+        String error = ChartUnderTest.template().renderError();
+
+        assertThat(error).contains("TLS is not configured: set tls.enabled=true and tls.secretName=<a kubernetes.io/tls "
+                + "Secret with tls.crt and tls.key> to serve HTTPS, or set tls.allowPlaintext=true to serve plain HTTP knowingly");
+        assertThat(ChartUnderTest.template().set("tls.secretName", "broker-tls").renderError())
+                .as("a Secret alone is no choice").contains("TLS is not configured");
+    }
+
+    @Test
+    void refusesHttpsAndPlaintextTogether() {
+        assertThat(ChartUnderTest.tls().set("tls.allowPlaintext", true).renderError())
+                .contains("tls.enabled=true and tls.allowPlaintext=true contradict each other");
+    }
+
+    @Test
+    void refusesAPlainHttpVaultAddressUnlessAllowed() {
+        ChartUnderTest.Template plainVault = ChartUnderTest.tls().set("broker.store", "vault")
+                .set("vault.address", "http://vault.vault.svc:8200")
+                .values("networkPolicy: {egress: {vault: {ipBlocks: [{cidr: 10.1.2.3/32}]}}}");
+
+        assertThat(plainVault.renderError()).contains("vault.address http://vault.vault.svc:8200 is not https://")
+                .contains("set vault.allowPlaintext=true");
+        assertThat(plainVault.set("vault.allowPlaintext", true).render().settings())
+                .containsEntry("QUARKUS_VAULT_URL", "http://vault.vault.svc:8200");
+    }
+
+    @Test
     void refusesBothPodDisruptionBudgetForms() {
-        assertThat(ChartUnderTest.template().set("podDisruptionBudget.minAvailable", 1).renderError())
+        assertThat(ChartUnderTest.plaintext().set("podDisruptionBudget.minAvailable", 1).renderError())
                 .contains("podDisruptionBudget: set minAvailable or maxUnavailable, not both");
     }
 
     @Test
     void refusesAnAutoscalerWhoseMinimumExceedsItsMaximum() {
-        assertThat(ChartUnderTest.template().set("autoscaling.enabled", true).set("autoscaling.minReplicas", 6)
+        assertThat(ChartUnderTest.plaintext().set("autoscaling.enabled", true).set("autoscaling.minReplicas", 6)
                 .set("autoscaling.maxReplicas", 3).renderError())
                 .contains("autoscaling.minReplicas must not be greater than autoscaling.maxReplicas");
     }

@@ -73,11 +73,11 @@ class ContainerBuildContextTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"Dockerfile.jvm", "Dockerfile.native-micro"})
-    void runtimeStageRunsAsUid1001OnPort8080WithAnExecFormEntrypoint(String dockerfile) throws IOException {
+    void runtimeStageRunsAsUid1001OnThePortsItServesWithAnExecFormEntrypoint(String dockerfile) throws IOException {
         List<String> runtime = runtimeStage(instructions(dockerfile));
 
         assertThat(runtime).filteredOn(i -> i.startsWith("RUN ")).as("no shell step in the runtime stage").isEmpty();
-        assertThat(runtime).contains("EXPOSE 8080", "USER 1001");
+        assertThat(runtime).contains("EXPOSE 8080 9000", "USER 1001");
         assertThat(runtime).filteredOn(i -> i.startsWith("ENTRYPOINT ")).singleElement().asString()
                 .startsWith("ENTRYPOINT [\"");
         assertThat(runtime.get(0)).isEqualTo(dockerfile.equals("Dockerfile.jvm")

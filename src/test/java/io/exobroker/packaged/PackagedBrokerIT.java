@@ -49,8 +49,17 @@ class PackagedBrokerIT {
     @Test
     @Order(1)
     void isLiveAndReadyOnceTheStoreIsLoaded() {
-        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        int management = PackagedBrokerEnvironment.managementPort();
+        given().port(management).get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+        given().port(management).get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    @Order(1)
+    void servesHealthAndMetricsOnlyOnTheManagementPort() {
+        given().get("/q/health/ready").then().statusCode(404);
+        given().get("/q/metrics").then().statusCode(404);
+        given().port(PackagedBrokerEnvironment.managementPort()).get("/q/metrics").then().statusCode(200);
     }
 
     @Test

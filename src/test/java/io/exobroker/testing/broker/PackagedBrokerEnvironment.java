@@ -2,6 +2,9 @@ package io.exobroker.testing.broker;
 
 import io.exobroker.testing.tls.TestTls;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -9,9 +12,16 @@ import java.util.Map;
  * {@link BrokerTestEnvironment} for a broker started from the packaged artifact (the runner jar, or the native
  * executable with {@code -Dnative}) by {@code @QuarkusIntegrationTest}: the configuration reaches that process as
  * system properties, so it also gets the trust store holding the Entra ID emulator's certificate, which the test
- * JVM installed for itself.
+ * JVM installed for itself, and a free port for its management interface (the launcher picks one only for the API).
  */
 public class PackagedBrokerEnvironment extends BrokerTestEnvironment {
+
+    private static volatile int managementPort;
+
+    /** The port of the packaged broker's management interface (health, metrics, OpenAPI). */
+    public static int managementPort() {
+        return managementPort;
+    }
 
     @Override
     public Map<String, String> start() {
@@ -19,6 +29,16 @@ public class PackagedBrokerEnvironment extends BrokerTestEnvironment {
         config.put("javax.net.ssl.trustStore", TestTls.TRUST_STORE.toAbsolutePath().toString());
         config.put("javax.net.ssl.trustStorePassword", TestTls.TRUST_STORE_PASSWORD);
         config.put("javax.net.ssl.trustStoreType", "PKCS12");
+        managementPort = freePort();
+        config.put("quarkus.management.port", Integer.toString(managementPort));
         return config;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
