@@ -172,7 +172,7 @@ class ServiceAccountCallersTest {
         assertThat(linesSince(logMark)).filteredOn(line -> line.contains("token_request"))
                 .hasSize(forgedTokens.size() + 1)
                 .allSatisfy(line -> assertThat(line).contains("caller=-", "outcome=unauthenticated", "service_account=-"));
-        assertThat(given().get("/q/metrics").asString())
+        assertThat(given().port(management.getPort()).get("/q/metrics").asString())
                 .contains("broker_kubernetes_auth_total{outcome=\"unauthenticated\",reason=\"unclaimed\"}");
     }
 
