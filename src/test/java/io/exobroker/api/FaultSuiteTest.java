@@ -6,6 +6,7 @@ import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.entra.Fault;
 import io.exobroker.testing.leaks.RecordedResponses;
 import io.exobroker.testing.leaks.SecretLeakCheck;
+import io.exobroker.testing.load.ClosedLoopClients;
 import io.exobroker.testing.vault.VaultEmulator;
 import io.exobroker.testing.vault.VaultFixtures;
 import io.exobroker.testing.vault.VaultTestEnvironment;
@@ -24,15 +25,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assumptions.assumeThat;
@@ -84,42 +82,31 @@ class FaultSuiteTest {
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2))
                 .executor(Executors.newFixedThreadPool(4)).build();
-        await().atMost(Duration.ofSeconds(10)).until(() -> ids.stream().allMatch(id -> request(http, id).statusCode() == 200));
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            for (String id : ids) {
+                if (request(http, id).statusCode() != 200) {
+                    return false;
+                }
+            }
+            return true;
+        });
         long heapBefore = usedHeapAfterGc();
 
-        Map<String, AtomicInteger> statuses = new ConcurrentHashMap<>();
-        List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-        List<Long> liveLatencies = Collections.synchronizedList(new ArrayList<>());
         List<String> faultsApplied = Collections.synchronizedList(new ArrayList<>());
-        AtomicBoolean running = new AtomicBoolean(true);
-        ExecutorService load = Executors.newFixedThreadPool(CLIENTS + 2);
         long deadline = System.nanoTime() + RUN.toNanos();
-        for (int client = 0; client < CLIENTS; client++) {
-            int offset = client;
-            load.submit(() -> {
-                int n = offset;
-                while (running.get() && System.nanoTime() < deadline) {
-                    long started = System.nanoTime();
-                    HttpResponse<String> response = request(http, ids.get(n++ % ids.size()));
-                    latencies.add(System.nanoTime() - started);
-                    statuses.computeIfAbsent(String.valueOf(response.statusCode()), s -> new AtomicInteger()).incrementAndGet();
-                    if (response.statusCode() != 200) {
-                        RecordedResponses.add("POST " + tokenUri, response.statusCode(), "", response.body());
-                    }
-                    sleepQuietly(5);
-                }
-                return null;
-            });
-        }
-        load.submit(() -> {
-            while (running.get() && System.nanoTime() < deadline) {
-                long started = System.nanoTime();
-                http.send(HttpRequest.newBuilder(liveUri).timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
-                liveLatencies.add(System.nanoTime() - started);
-                sleepQuietly(250);
-            }
-            return null;
-        });
+        ExecutorService drivers = Executors.newFixedThreadPool(2);
+        // Every request is accounted for: a status, an exception (timeout, reset) or a client that never finished.
+        CompletableFuture<ClosedLoopClients.Tally> load = CompletableFuture.supplyAsync(() -> clients(() ->
+                ClosedLoopClients.run(CLIENTS, deadline, Duration.ofMillis(5), REQUEST_TIMEOUT.multipliedBy(2),
+                        number -> request(http, ids.get(number % ids.size())), answer -> {
+                            if (answer.statusCode() != 200) {
+                                RecordedResponses.add("POST " + tokenUri, answer.statusCode(), "", answer.body());
+                            }
+                        })), drivers);
+        CompletableFuture<ClosedLoopClients.Tally> probes = CompletableFuture.supplyAsync(() -> clients(() ->
+                ClosedLoopClients.run(1, deadline, Duration.ofMillis(250), REQUEST_TIMEOUT.multipliedBy(2),
+                        number -> http.send(HttpRequest.newBuilder(liveUri).timeout(REQUEST_TIMEOUT).build(),
+                                HttpResponse.BodyHandlers.ofString()), answer -> { })), drivers);
         List<Runnable> faults = faults(entra, vault, clientIds, secrets, faultsApplied);
         int step = 0;
         while (System.nanoTime() < deadline) {
@@ -131,24 +118,26 @@ class FaultSuiteTest {
                 vault.restart();
             }
         }
-        running.set(false);
-        load.shutdown();
-        assertThat(load.awaitTermination(20, TimeUnit.SECONDS)).isTrue();
+        ClosedLoopClients.Tally tally = load.get();
+        ClosedLoopClients.Tally liveness = probes.get();
+        drivers.shutdown();
         entra.clearFaults();
         long heapAfter = usedHeapAfterGc();
 
-        Collections.sort(latencies);
-        Collections.sort(liveLatencies);
-        System.out.printf("fault suite: %d requests, statuses %s, latency p50 %d ms, p99 %d ms, max %d ms; "
-                        + "liveness p99 %d ms, max %d ms; heap %d -> %d MB; faults %s%n",
-                latencies.size(), new TreeMap<>(statuses), millis(percentile(latencies, 50)), millis(percentile(latencies, 99)),
-                millis(latencies.get(latencies.size() - 1)), millis(percentile(liveLatencies, 99)),
+        List<Long> latencies = tally.latenciesNanos();
+        List<Long> liveLatencies = liveness.latenciesNanos();
+        System.out.printf("fault suite: %d requests, outcomes %s, latency p50 %d ms, p99 %d ms, max %d ms; "
+                        + "liveness %s p99 %d ms, max %d ms; heap %d -> %d MB; faults %s%n",
+                tally.requests(), tally.outcomes(), millis(percentile(latencies, 50)), millis(percentile(latencies, 99)),
+                millis(latencies.get(latencies.size() - 1)), liveness.outcomes(), millis(percentile(liveLatencies, 99)),
                 millis(liveLatencies.get(liveLatencies.size() - 1)), heapBefore >> 20, heapAfter >> 20, faultsApplied);
 
-        assertThat(latencies).hasSizeGreaterThan(500);
-        assertThat(statuses.keySet()).as("not one failed request while valid tokens were cached").containsOnly("200");
+        assertThat(tally.requests()).isGreaterThan(500);
+        assertThat(tally.failures(200)).as("not one failed, timed-out or reset request while valid tokens were cached")
+                .isEmpty();
         assertThat(Duration.ofNanos(latencies.get(latencies.size() - 1))).as("every request within its timeout")
                 .isLessThan(REQUEST_TIMEOUT);
+        assertThat(liveness.failures(200)).as("every liveness probe answered").isEmpty();
         // Starvation shows as probes that wait; a 2-core machine busy with other work can delay a single probe.
         assertThat(Duration.ofNanos(percentile(liveLatencies, 99))).as("no event-loop starvation (p99)")
                 .isLessThan(Duration.ofSeconds(1));
@@ -181,17 +170,22 @@ class FaultSuiteTest {
         return faults;
     }
 
-    private HttpResponse<String> request(HttpClient http, String registration) {
+    /** Runs load clients off the test thread; they only end with a tally, never by throwing. */
+    private static ClosedLoopClients.Tally clients(Callable<ClosedLoopClients.Tally> run) {
+        try {
+            return run.call();
+        } catch (Exception e) {
+            throw new IllegalStateException("the load clients could not run", e);
+        }
+    }
+
+    private HttpResponse<String> request(HttpClient http, String registration) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(tokenUri).timeout(REQUEST_TIMEOUT.plusSeconds(2))
                 .header("X-Api-Key", VaultFixtures.RUNTIME_KEY).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"registration\":\"" + registration + "\",\"resource\":\"graph\","
                         + "\"min_validity_seconds\":0}"))
                 .build();
-        try {
-            return http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            throw new IllegalStateException("request failed: " + e.getClass().getSimpleName(), e);
-        }
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
     private static long usedHeapAfterGc() throws InterruptedException {
@@ -210,11 +204,4 @@ class FaultSuiteTest {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
-    private static void sleepQuietly(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }
