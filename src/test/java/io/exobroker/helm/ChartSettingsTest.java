@@ -114,13 +114,13 @@ class ChartSettingsTest {
 
     @Test
     void passesDeclaredSignInHostsAsOneCommaList() {
-        Map<String, String> settings = ChartUnderTest.template().values("""
+        Map<String, String> settings = ChartUnderTest.plaintext().values("""
                 broker: {azure: {allowedAuthorityHosts: [https://login-proxy.example.com, https://emulator.local:8443]}}
                 """).render().settings();
 
         assertThat(settings).containsEntry("BROKER_AZURE_ALLOWED_AUTHORITY_HOSTS",
                 "https://login-proxy.example.com,https://emulator.local:8443");
-        assertThat(ChartUnderTest.template().render().settings()).doesNotContainKey("BROKER_AZURE_ALLOWED_AUTHORITY_HOSTS");
+        assertThat(ChartUnderTest.plaintext().render().settings()).doesNotContainKey("BROKER_AZURE_ALLOWED_AUTHORITY_HOSTS");
     }
 
     @Test
