@@ -41,19 +41,16 @@ import java.util.concurrent.CompletionStage;
  */
 @APIResponse(responseCode = "401", description = "Missing or invalid caller credential (API key or Kubernetes service-account token)", content = @Content(mediaType = Problem.MEDIA_TYPE,
         schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unauthenticated",
-        value = ProblemExamples.UNAUTHENTICATED)))
+        value = OpenApiExamples.UNAUTHENTICATED)))
 @APIResponse(responseCode = "403", description = "Not an admin caller", content = @Content(mediaType = Problem.MEDIA_TYPE,
         schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "forbidden",
-        value = ProblemExamples.NOT_ADMIN)))
+        value = OpenApiExamples.NOT_ADMIN)))
 @Path(Surface.ADMIN_PATH)
 @Tag(name = "Admin", description = "Registrations: metadata, create/update, delete, check, certificate, flush (admin callers only)")
 @SecurityRequirement(name = "apiKey")
 @SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
 public class AdminResource {
-
-    /** What the broker answers for one registration; the list, get and update operations all show it. */
-    private static final String REGISTRATION_EXAMPLE = "{\"id\":\"contoso-mail\",\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"cloud\":\"public\",\"credential_type\":\"certificate\",\"credential_version\":3,\"certificate\":{\"thumbprint\":\"3F2A9C0B1D4E5F60718293A4B5C6D7E8F9012345\",\"subject\":\"CN=Contoso mail broker\",\"not_after\":\"2027-11-24T12:00:00Z\"},\"allowed_resources\":[\"graph\",\"outlook\"],\"last_mint\":{\"at\":\"2026-11-24T12:00:00Z\",\"outcome\":\"success\",\"roles\":[\"Mail.Send\",\"Mail.Read\"]}}";
 
     private final RegistrationAdmin admin;
     private final RequestRecord record;
@@ -66,7 +63,7 @@ public class AdminResource {
     }
 
     @GET
-    @APIResponse(responseCode = "200", description = "Registrations, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = "[" + REGISTRATION_EXAMPLE + "]")))
+    @APIResponse(responseCode = "200", description = "Registrations, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.ARRAY, implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = OpenApiExamples.REGISTRATIONS)))
     @Operation(operationId = "listRegistrations", summary = "List registrations (metadata only)")
     public List<AdminViews.RegistrationView> list() {
         requireAdmin();
@@ -75,8 +72,8 @@ public class AdminResource {
 
     @GET
     @Path("{id}")
-    @APIResponse(responseCode = "200", description = "The registration's metadata", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = REGISTRATION_EXAMPLE)))
-    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
+    @APIResponse(responseCode = "200", description = "The registration's metadata", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = OpenApiExamples.REGISTRATION)))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = OpenApiExamples.UNKNOWN_REGISTRATION)))
     @Operation(operationId = "getRegistration", summary = "A registration's metadata: credential type, certificate thumbprint and expiry, last mint")
     public AdminViews.RegistrationView get(@PathParam("id") String id) {
         requireAdmin();
@@ -86,9 +83,9 @@ public class AdminResource {
     @PUT
     @Path("{id}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @APIResponse(responseCode = "200", description = "The registration as stored, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = REGISTRATION_EXAMPLE)))
-    @APIResponse(responseCode = "400", description = "Invalid record or request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = ProblemExamples.INVALID_FIELD)))
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {@ExampleObject(name = "create", value = "{\"tenant_id\":\"72f988bf-86f1-41af-91ab-2d7cd011db47\",\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"credential_type\":\"client_secret\",\"client_secret\":\"<the secret's Value>\",\"client_secret_expires_at\":\"2027-06-30\",\"allowed_resources\":\"graph,outlook\"}"), @ExampleObject(name = "update", value = "{\"allowed_resources\":\"graph\"}")}))
+    @APIResponse(responseCode = "200", description = "The registration as stored, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = OpenApiExamples.REGISTRATION)))
+    @APIResponse(responseCode = "400", description = "Invalid record or request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = OpenApiExamples.INVALID_FIELD)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {@ExampleObject(name = "create", value = OpenApiExamples.REGISTRATION_CREATE), @ExampleObject(name = "update", value = OpenApiExamples.REGISTRATION_UPDATE)}))
     @Operation(operationId = "putRegistration", summary = "Create or update a registration",
             description = "The body holds record fields. client_secret, certificate_pfx and certificate_password are "
                     + "write-only: never returned, and kept when an update leaves them out, unless the update changes "
@@ -103,7 +100,7 @@ public class AdminResource {
     @DELETE
     @Path("{id}")
     @APIResponse(responseCode = "204", description = "Deleted")
-    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = OpenApiExamples.UNKNOWN_REGISTRATION)))
     @Operation(operationId = "deleteRegistration", summary = "Delete a registration; it stops being served at once")
     public Response delete(@PathParam("id") String id) {
         requireAdmin();
@@ -113,10 +110,10 @@ public class AdminResource {
 
     @POST
     @Path("{id}/check")
-    @APIResponse(responseCode = "200", description = "What a fresh token shows", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckResult.class), examples = @ExampleObject(name = "ok", value = "{\"registration\":\"contoso-mail\",\"outcome\":\"ok\",\"resource\":\"graph\",\"roles\":[\"Mail.Send\"],\"permissions\":[{\"name\":\"Mail.Send\",\"granted\":true,\"allows\":\"send mail as any user (add Mail.ReadWrite too to send attachments)\"},{\"name\":\"Mail.Read\",\"granted\":false,\"allows\":\"read mail and download attachments in all mailboxes\"}],\"diagnosis\":[\"Mail.Read is not granted: the app cannot read mail and download attachments in all mailboxes\"]}")))
-    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
-    @APIResponse(responseCode = "415", description = "A body that is not JSON", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unsupported_media_type", value = ProblemExamples.CHECK_NOT_JSON)))
-    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckRequest.class), examples = @ExampleObject(name = "graph", value = "{\"resource\":\"graph\"}")))
+    @APIResponse(responseCode = "200", description = "What a fresh token shows", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckResult.class), examples = @ExampleObject(name = "ok", value = OpenApiExamples.CHECK_RESULT)))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = OpenApiExamples.UNKNOWN_REGISTRATION)))
+    @APIResponse(responseCode = "415", description = "A body that is not JSON", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unsupported_media_type", value = OpenApiExamples.CHECK_NOT_JSON)))
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckRequest.class), examples = @ExampleObject(name = "graph", value = OpenApiExamples.CHECK_REQUEST)))
     @Operation(operationId = "checkRegistration", summary = "Mint a fresh token and diagnose consent and mail permissions",
             description = "The body is optional (no body, or an empty one with any Content-Type, checks graph), so "
                     + "curl -X POST with just the admin key works.")
@@ -130,10 +127,10 @@ public class AdminResource {
     @POST
     @Path("{id}/certificate")
     @Consumes(MediaType.APPLICATION_JSON)
-    @APIResponse(responseCode = "200", description = "The public certificate for the Azure portal", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CertificateResult.class), examples = @ExampleObject(name = "ok", value = "{\"registration\":\"contoso-mail\",\"thumbprint\":\"3F2A9C0B1D4E5F60718293A4B5C6D7E8F9012345\",\"subject\":\"CN=Contoso mail broker\",\"not_after\":\"2027-11-24T12:00:00Z\",\"activated\":false,\"certificate_pem\":\"-----BEGIN CERTIFICATE-----\\nMIID...\\n-----END CERTIFICATE-----\\n\",\"certificate_der_base64\":\"MIID...\"}")))
-    @APIResponse(responseCode = "400", description = "Invalid record or request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = ProblemExamples.INVALID_FIELD)))
-    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "generate", value = "{\"common_name\":\"Contoso mail broker\",\"validity_days\":365,\"activate\":false}")))
+    @APIResponse(responseCode = "200", description = "The public certificate for the Azure portal", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CertificateResult.class), examples = @ExampleObject(name = "ok", value = OpenApiExamples.CERTIFICATE_RESULT)))
+    @APIResponse(responseCode = "400", description = "Invalid record or request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = OpenApiExamples.INVALID_FIELD)))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = OpenApiExamples.UNKNOWN_REGISTRATION)))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "generate", value = OpenApiExamples.CERTIFICATE_REQUEST)))
     @Operation(operationId = "generateCertificate", summary = "Generate a self-signed certificate; returns only the public certificate for the Azure portal")
     public AdminViews.CertificateResult certificate(@PathParam("id") String id, AdminViews.CertificateRequest request) {
         requireAdmin();
@@ -143,8 +140,8 @@ public class AdminResource {
 
     @POST
     @Path("{id}/flush")
-    @APIResponse(responseCode = "200", description = "Tokens dropped", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.FlushResult.class), examples = @ExampleObject(name = "ok", value = "{\"registration\":\"contoso-mail\",\"tokens_dropped\":2}")))
-    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = ProblemExamples.UNKNOWN_REGISTRATION)))
+    @APIResponse(responseCode = "200", description = "Tokens dropped", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.FlushResult.class), examples = @ExampleObject(name = "ok", value = OpenApiExamples.FLUSH_RESULT)))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = OpenApiExamples.UNKNOWN_REGISTRATION)))
     @Operation(operationId = "flushRegistration", summary = "Drop the registration's cached tokens")
     public AdminViews.FlushResult flush(@PathParam("id") String id) {
         requireAdmin();

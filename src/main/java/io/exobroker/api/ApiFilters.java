@@ -1,10 +1,6 @@
 package io.exobroker.api;
 
 import io.exobroker.audit.AuditLog;
-import io.exobroker.authentication.ApiKeyAuthenticator;
-import io.exobroker.authentication.ServiceAccountAuthenticator;
-import io.exobroker.caller.Caller;
-import io.exobroker.caller.CallerRateLimiter;
 import io.exobroker.concurrent.Futures;
 import io.exobroker.config.ApiConfig;
 import io.exobroker.error.BrokerException;
@@ -39,28 +35,22 @@ import java.util.Optional;
  */
 public class ApiFilters {
 
-    static final String API_KEY_HEADER = "X-Api-Key";
     private static final String SURFACE_PROPERTY = "io.exobroker.surface";
     /** Set once a resource matched: the surface property then holds the routed surface, no longer a guess. */
     private static final String ROUTED_PROPERTY = "io.exobroker.routed";
     private static final String ADMIN_ID_PARAMETER = "id";
     private static final Uni<Response> CONTINUE = Uni.createFrom().nullItem();
 
-    private final ApiKeyAuthenticator authenticator;
-    private final ServiceAccountAuthenticator serviceAccounts;
+    private final CallerAuthentication authentication;
     private final RegistrationStore store;
     private final ApiConfig config;
     private final RequestRecord record;
     private final AuditLog audit;
     private final BrokerMetrics metrics;
-    private final CallerRateLimiter rateLimiter;
 
-    public ApiFilters(ApiKeyAuthenticator authenticator, ServiceAccountAuthenticator serviceAccounts, RegistrationStore store,
-                      ApiConfig config, RequestRecord record, AuditLog audit, BrokerMetrics metrics,
-                      CallerRateLimiter rateLimiter) {
-        this.rateLimiter = rateLimiter;
-        this.authenticator = authenticator;
-        this.serviceAccounts = serviceAccounts;
+    public ApiFilters(CallerAuthentication authentication, RegistrationStore store, ApiConfig config,
+                      RequestRecord record, AuditLog audit, BrokerMetrics metrics) {
+        this.authentication = authentication;
         this.store = store;
         this.config = config;
         this.record = record;
@@ -95,10 +85,10 @@ public class ApiFilters {
     }
 
     /**
-     * Authenticates callers of the header-keyed surfaces; the OAuth2 and managed-identity surfaces carry the key in
-     * their own protocol's place and authenticate in their resources. An API key is answered at once, on the calling
-     * thread; a service-account token that needs Kubernetes suspends the request (the filter returns an unfinished
-     * {@link Uni}) and resumes it when the answer comes, so no event-loop thread ever waits for the API server.
+     * Authenticates callers of the header-keyed surfaces (see {@link CallerAuthentication}); the OAuth2 and
+     * managed-identity surfaces carry the credential in their own protocol's place and authenticate in their
+     * resources. An API key is answered at once, on the calling thread; a service-account token that needs Kubernetes
+     * suspends the request (the filter returns an unfinished {@link Uni}) and resumes it when the answer comes.
      */
     @ServerRequestFilter(priority = Priorities.AUTHENTICATION)
     public Uni<Response> authenticate(ContainerRequestContext request, SimpleResourceInfo routed) {
@@ -107,46 +97,34 @@ public class ApiFilters {
             return CONTINUE;
         }
         if (!store.isLoaded()) {
-            return problem(surface, ErrorCode.STORE_UNAVAILABLE, "the credential store has not been loaded yet; see the broker's log");
+            return refused(surface, new BrokerException(ErrorCode.STORE_UNAVAILABLE,
+                    "the credential store has not been loaded yet; see the broker's log"));
         }
         if (!surface.usesApiKeyHeaders()) {
             return CONTINUE;
         }
-        String authorization = request.getHeaderString(HttpHeaders.AUTHORIZATION);
-        Optional<Caller> caller = authenticator.authenticate(authorization, request.getHeaderString(API_KEY_HEADER));
-        if (caller.isPresent()) {
-            return Uni.createFrom().item(admit(surface, caller.get(), record));
-        }
-        Optional<String> token = ApiKeyAuthenticator.bearer(authorization).filter(serviceAccounts::accepts);
-        if (token.isEmpty()) {
-            return problem(surface, ErrorCode.UNAUTHENTICATED, serviceAccounts.enabled()
-                    ? "send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>', or a Kubernetes"
-                    + " service-account token as 'Authorization: Bearer <token>'"
-                    : "send a caller's API key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'");
+        CallerCredential credential = new CallerCredential.Headers(request.getHeaderString(HttpHeaders.AUTHORIZATION),
+                request.getHeaderString(CallerCredential.Headers.API_KEY_HEADER));
+        boolean adminOnly = surface == Surface.ADMIN;
+        try {
+            if (authentication.now(credential, record, adminOnly) != null) {
+                return CONTINUE;
+            }
+        } catch (BrokerException refused) {
+            return refused(surface, refused);
         }
         // The review may finish on another thread, where the request scope is not active: keep the instance itself.
         RequestRecord thisRequest = ClientProxy.unwrap(record);
-        return Uni.createFrom().completionStage(serviceAccounts.authenticate(token.get(), thisRequest::serviceAccount))
-                .map(found -> admit(surface, found, thisRequest))
-                .onFailure().recoverWithItem(failure -> refused(surface, failure));
+        return Uni.createFrom().completionStage(authentication.later(credential, thisRequest, adminOnly))
+                .map(admitted -> (Response) null)
+                .onFailure().recoverWithItem(failure -> refusedResponse(surface, failure));
     }
 
-    /** Records the caller and applies what follows authentication; a response ends the request, null lets it on. */
-    private Response admit(Surface surface, Caller caller, RequestRecord thisRequest) {
-        thisRequest.caller(caller);
-        if (surface == Surface.ADMIN && !caller.admin()) {
-            return Problem.respond(surface, new BrokerException(ErrorCode.FORBIDDEN,
-                    "caller '" + caller.id() + "' is not an admin caller"));
-        }
-        try {
-            rateLimiter.acquire(caller);
-        } catch (BrokerException limited) {
-            return Problem.respond(surface, limited);
-        }
-        return null;
+    private static Uni<Response> refused(Surface surface, BrokerException refusal) {
+        return Uni.createFrom().item(Problem.respond(surface, refusal));
     }
 
-    private static Response refused(Surface surface, Throwable failure) {
+    private static Response refusedResponse(Surface surface, Throwable failure) {
         Throwable cause = Futures.unwrap(failure);
         if (cause instanceof BrokerException broker) {
             return Problem.respond(surface, broker);
@@ -224,9 +202,5 @@ public class ApiFilters {
         request.setProperty(SURFACE_PROPERTY, surface);
         request.setProperty(ROUTED_PROPERTY, routed.getMethodName());
         return surface;
-    }
-
-    private static Uni<Response> problem(Surface surface, ErrorCode code, String detail) {
-        return Uni.createFrom().item(Problem.respond(surface, new BrokerException(code, detail)));
     }
 }

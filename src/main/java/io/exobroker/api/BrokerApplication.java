@@ -16,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecuritySchemes;
         license = @License(name = "Proprietary")))
 @SecuritySchemes({
         @SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.APIKEY, in = SecuritySchemeIn.HEADER,
-                apiKeyName = ApiFilters.API_KEY_HEADER, description = "The caller's API key"),
+                apiKeyName = CallerCredential.Headers.API_KEY_HEADER, description = "The caller's API key"),
         @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
                 description = "The caller's API key, or its Kubernetes service-account token, as a bearer token")})
 public class BrokerApplication extends Application {

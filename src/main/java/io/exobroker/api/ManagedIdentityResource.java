@@ -1,15 +1,11 @@
 package io.exobroker.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.exobroker.authentication.ApiKeyAuthenticator;
-import io.exobroker.authentication.ServiceAccountAuthenticator;
 import io.exobroker.caller.Caller;
-import io.exobroker.caller.CallerRateLimiter;
+import io.exobroker.caller.ImplicitTarget;
 import io.exobroker.config.ManagedIdentityConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
-import io.exobroker.registration.Registration;
-import io.exobroker.registration.ResourceScopes;
 import io.exobroker.store.RegistrationStore;
 import io.quarkus.arc.ClientProxy;
 import jakarta.ws.rs.GET;
@@ -25,8 +21,6 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -42,22 +36,16 @@ import java.util.concurrent.CompletionStage;
 public class ManagedIdentityResource {
 
     static final String API_VERSION = "2019-08-01";
-    static final String IDENTITY_HEADER = "X-IDENTITY-HEADER";
 
-    private final ApiKeyAuthenticator authenticator;
-    private final ServiceAccountAuthenticator serviceAccounts;
+    private final CallerAuthentication authentication;
     private final TokenIssuer issuer;
     private final RegistrationStore store;
     private final ManagedIdentityConfig config;
     private final RequestRecord record;
-    private final CallerRateLimiter rateLimiter;
 
-    public ManagedIdentityResource(ApiKeyAuthenticator authenticator, ServiceAccountAuthenticator serviceAccounts,
-                                   TokenIssuer issuer, RegistrationStore store, ManagedIdentityConfig config,
-                                   RequestRecord record, CallerRateLimiter rateLimiter) {
-        this.rateLimiter = rateLimiter;
-        this.authenticator = authenticator;
-        this.serviceAccounts = serviceAccounts;
+    public ManagedIdentityResource(CallerAuthentication authentication, TokenIssuer issuer, RegistrationStore store,
+                                   ManagedIdentityConfig config, RequestRecord record) {
+        this.authentication = authentication;
         this.issuer = issuer;
         this.store = store;
         this.config = config;
@@ -88,44 +76,35 @@ public class ManagedIdentityResource {
                     + "or broker.msi.default-registration.")
     @APIResponse(responseCode = "200", description = "A token", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = ManagedIdentityToken.class), examples = @ExampleObject(name = "token",
-            value = "{\"access_token\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9...\",\"expires_on\":\"1795000000\","
-                    + "\"resource\":\"https://graph.microsoft.com\",\"token_type\":\"Bearer\","
-                    + "\"client_id\":\"0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\"}")))
+            value = OpenApiExamples.MANAGED_IDENTITY_TOKEN)))
     @APIResponse(responseCode = "400", description = "Bad request or unknown identity", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ManagedIdentityError.class),
-            examples = @ExampleObject(name = "unknown identity", value = "{\"statusCode\":400,\"message\":\"no registration "
-                    + "this caller may use has client_id 0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b\",\"correlationId\":\"2f1d4c61-9b7a-3c3f-1e2d-4a5b0b6a5b8e\"}")))
+            examples = @ExampleObject(name = "unknown identity", value = OpenApiExamples.MANAGED_IDENTITY_UNKNOWN_IDENTITY)))
     @APIResponse(responseCode = "401", description = "Missing or unknown X-IDENTITY-HEADER", content = @Content(
             mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = ManagedIdentityError.class),
-            examples = @ExampleObject(name = "unauthenticated", value = "{\"statusCode\":401,\"message\":\"send the caller's "
-                    + "API key as X-IDENTITY-HEADER\",\"correlationId\":\"2f1d4c61-9b7a-3c3f-1e2d-4a5b0b6a5b8e\"}")))
+            examples = @ExampleObject(name = "unauthenticated", value = OpenApiExamples.MANAGED_IDENTITY_UNAUTHENTICATED)))
     public CompletionStage<ManagedIdentityToken> token(@QueryParam("resource") String resource,
                                                       @QueryParam("api-version") String apiVersion,
                                                       @QueryParam("client_id") String clientId,
                                                       @QueryParam("principal_id") String principalId,
                                                       @QueryParam("object_id") String objectId,
                                                       @QueryParam("mi_res_id") String registrationId,
-                                                      @HeaderParam(IDENTITY_HEADER) String identityHeader) {
+                                                      @HeaderParam(CallerCredential.IdentityHeader.NAME) String identityHeader) {
         record.target(registrationId, false, resource);
-        Optional<Caller> byKey = authenticator.authenticate(identityHeader);
-        if (byKey.isPresent()) {
-            return issueTo(byKey.get(), resource, apiVersion, clientId, principalId, objectId, registrationId, record);
-        }
-        if (!serviceAccounts.accepts(identityHeader)) {
-            throw new BrokerException(ErrorCode.UNAUTHENTICATED, "send the caller's API key"
-                    + (serviceAccounts.enabled() ? " or service-account token" : "") + " as " + IDENTITY_HEADER);
+        CallerCredential credential = new CallerCredential.IdentityHeader(identityHeader);
+        Caller caller = authentication.now(credential, record);
+        if (caller != null) {
+            return issueTo(caller, resource, apiVersion, clientId, principalId, objectId, registrationId, record);
         }
         // The review may finish on another thread, where the request scope is not active: keep the instance itself.
         RequestRecord thisRequest = ClientProxy.unwrap(record);
-        return serviceAccounts.authenticate(identityHeader, thisRequest::serviceAccount).thenCompose(caller ->
-                issueTo(caller, resource, apiVersion, clientId, principalId, objectId, registrationId, thisRequest));
+        return authentication.later(credential, thisRequest).thenCompose(found ->
+                issueTo(found, resource, apiVersion, clientId, principalId, objectId, registrationId, thisRequest));
     }
 
     private CompletionStage<ManagedIdentityToken> issueTo(Caller caller, String resource, String apiVersion, String clientId,
                                                          String principalId, String objectId, String registrationId,
                                                          RequestRecord thisRequest) {
-        thisRequest.caller(caller);
-        rateLimiter.acquire(caller);
         if (!API_VERSION.equals(apiVersion)) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "api-version must be " + API_VERSION);
         }
@@ -136,32 +115,12 @@ public class ManagedIdentityResource {
             throw new BrokerException(ErrorCode.BAD_REQUEST,
                     "principal_id/object_id are not supported by the broker: use client_id or mi_res_id");
         }
-        String registration = registrationId != null ? registrationId : pick(caller, clientId);
+        String registration = registrationId != null ? registrationId
+                : ImplicitTarget.registration(caller, store.current().registrations().values(), clientId,
+                config.defaultRegistration());
         return issuer.issueForResourceUri(caller, registration, resource, issuer.defaultMinValidity(), thisRequest)
                 .thenApply(issued -> new ManagedIdentityToken(issued.token().value(),
                         String.valueOf(issued.token().expiresOn().getEpochSecond()), resource, "Bearer",
                         issued.registration().clientId()));
-    }
-
-    /** The registration a request without {@code mi_res_id} means. */
-    private String pick(Caller caller, String clientId) {
-        if (clientId != null) {
-            List<Registration> matches = store.current().registrations().values().stream()
-                    .filter(registration -> registration.clientId().equalsIgnoreCase(clientId))
-                    .filter(registration -> caller.mayUse(registration.id()))
-                    .toList();
-            if (matches.size() == 1) {
-                return matches.get(0).id();
-            }
-            throw new BrokerException(ErrorCode.BAD_REQUEST, matches.isEmpty()
-                    ? "no registration this caller may use has client_id " + clientId
-                    : "several registrations have client_id " + clientId + ": name one with mi_res_id");
-        }
-        List<String> own = caller.registrations().stream().filter(id -> !ResourceScopes.WILDCARD.equals(id)).toList();
-        if (own.size() == 1 && !caller.registrations().contains(ResourceScopes.WILDCARD)) {
-            return own.get(0);
-        }
-        return config.defaultRegistration().orElseThrow(() -> new BrokerException(ErrorCode.BAD_REQUEST,
-                "this caller may use several registrations: pass client_id or mi_res_id, or set broker.msi.default-registration"));
     }
 }

@@ -74,16 +74,13 @@ public class XOAuth2Resource {
             description = "Mints (or reuses) an Exchange Online token and encodes it with the mailbox for AUTHENTICATE XOAUTH2 / AUTH XOAUTH2.")
     @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = XOAuth2Request.class), examples = @ExampleObject(name = "imap",
-            value = "{\"registration\":\"contoso-mail\",\"user\":\"shared-inbox@contoso.com\"}")))
+            value = OpenApiExamples.XOAUTH2_REQUEST)))
     @APIResponse(responseCode = "200", description = "The XOAUTH2 string", content = @Content(mediaType = MediaType.APPLICATION_JSON,
             schema = @Schema(implementation = XOAuth2Response.class), examples = @ExampleObject(name = "xoauth2",
-            value = "{\"xoauth2\":\"dXNlcj1zaGFyZWQtaW5ib3hAY29udG9zby5jb20BYXV0aD1CZWFyZXIgZXlKMGVYLi4uAQE=\","
-                    + "\"user\":\"shared-inbox@contoso.com\",\"registration\":\"contoso-mail\",\"expires_in\":3240,"
-                    + "\"expires_on\":1795000000}")))
+            value = OpenApiExamples.XOAUTH2_RESPONSE)))
     @APIResponse(responseCode = "400", description = "Invalid request", content = @Content(mediaType = Problem.MEDIA_TYPE,
             schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request",
-            value = "{\"type\":\"urn:exo-token-broker:problem:bad_request\",\"title\":\"The request is not valid\",\"status\":400,"
-                    + "\"detail\":\"'user' must be a mailbox address\",\"code\":\"bad_request\"}")))
+            value = OpenApiExamples.MAILBOX_REQUIRED)))
     public CompletionStage<XOAuth2Response> xoauth2(XOAuth2Request request) {
         if (request == null) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "a JSON body is required");

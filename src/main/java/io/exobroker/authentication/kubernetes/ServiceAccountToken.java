@@ -1,26 +1,33 @@
 package io.exobroker.authentication.kubernetes;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.authentication.kubernetes.TokenRejected.Reason;
 import io.exobroker.caller.ServiceAccount;
 import io.exobroker.caller.ServiceAccountClaims;
+import org.jose4j.jwa.AlgorithmConstraints;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.consumer.InvalidJwtException;
+import org.jose4j.lang.JoseException;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
  * A projected service-account token as Kubernetes issues it (a JWS in compact form), read but <em>not verified</em>:
- * the header, the claims the broker checks, and the signed bytes. Verification is the JWKS verifier's or the API
- * server's job; the checks here are the cheap local ones that both modes apply before spending any work on a token.
+ * the header, the claims the broker checks, and the JWS for the signature check. Verification is the JWKS verifier's
+ * or the API server's job; the checks here are the cheap local ones that both modes apply before spending any work on
+ * a token.
+ *
+ * <p>jose4j reads the JWS and its claims (its JSON reader refuses repeated names and keeps numbers exact); the rules
+ * are the broker's own: every claim is read by type here, so a forged claim of another type is refused as malformed,
+ * never turned into an exception elsewhere.
  */
 public final class ServiceAccountToken {
 
@@ -31,10 +38,10 @@ public final class ServiceAccountToken {
     /** The latest {@code exp} or {@code nbf} read as a time: the last second of the year 9999. */
     static final long LATEST_EPOCH_SECOND = 253_402_300_799L;
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Three base64url parts, the first a JSON object ({@code eyJ} is the base64url of <code>{"</code>). */
     private static final Pattern COMPACT_JWS = Pattern.compile("eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]*");
 
+    private final JsonWebSignature jws;
     private final String algorithm;
     private final Optional<String> keyId;
     private final Optional<String> issuer;
@@ -43,22 +50,17 @@ public final class ServiceAccountToken {
     private final Optional<Instant> notBefore;
     private final Optional<String> subject;
     private final Optional<ServiceAccount> claimedAccount;
-    private final byte[] signingInput;
-    private final byte[] signature;
 
-    private ServiceAccountToken(String algorithm, Optional<String> keyId, Optional<String> issuer, List<String> audiences,
-                                Optional<Instant> expiresAt, Optional<Instant> notBefore, Optional<String> subject,
-                                Optional<ServiceAccount> claimedAccount, byte[] signingInput, byte[] signature) {
+    private ServiceAccountToken(JsonWebSignature jws, String algorithm, Optional<String> keyId, JwtClaims claims) {
+        this.jws = jws;
         this.algorithm = algorithm;
         this.keyId = keyId;
-        this.issuer = issuer;
-        this.audiences = audiences;
-        this.expiresAt = expiresAt;
-        this.notBefore = notBefore;
-        this.subject = subject;
-        this.claimedAccount = claimedAccount;
-        this.signingInput = signingInput;
-        this.signature = signature;
+        this.issuer = text(claims.getClaimValue("iss"));
+        this.audiences = audiences(claims.getClaimValue("aud"));
+        this.expiresAt = time(claims, "exp");
+        this.notBefore = time(claims, "nbf");
+        this.subject = text(claims.getClaimValue("sub"));
+        this.claimedAccount = kubernetesAccount(claims.getClaimValue("kubernetes.io"));
     }
 
     /**
@@ -83,19 +85,26 @@ public final class ServiceAccountToken {
             throw new TokenRejected(Reason.MALFORMED, "the token is not a JWT in compact form");
         }
         String[] parts = token.split("\\.", -1);
-        JsonNode header = jsonObject(parts[0], "header");
-        JsonNode claims = jsonObject(parts[1], "claims");
-        byte[] signature;
+        // jose4j's base64url reader skips what it cannot read; a part no strict reader accepts is refused here.
+        requireBase64url(parts[0], "the token's header is not a base64url JSON object");
+        requireBase64url(parts[1], "the token's claims is not a base64url JSON object");
+        requireBase64url(parts[2], "the token's signature is not base64url");
+        JsonWebSignature jws = new JsonWebSignature();
         try {
-            signature = Base64.getUrlDecoder().decode(parts[2]);
-        } catch (IllegalArgumentException e) {
-            throw new TokenRejected(Reason.MALFORMED, "the token's signature is not base64url");
+            jws.setCompactSerialization(token);
+        } catch (JoseException | RuntimeException e) {
+            // reported without the parser's message: it can quote the input
+            throw new TokenRejected(Reason.MALFORMED, "the token's header is not a base64url JSON object");
         }
-        String algorithm = text(header, "alg").orElseThrow(
+        JwtClaims claims;
+        try {
+            claims = JwtClaims.parse(jws.getUnverifiedPayload());
+        } catch (InvalidJwtException | RuntimeException e) {
+            throw new TokenRejected(Reason.MALFORMED, "the token's claims is not a base64url JSON object");
+        }
+        String algorithm = text(jws.getHeaders().getObjectHeaderValue("alg")).orElseThrow(
                 () -> new TokenRejected(Reason.MALFORMED, "the token's header has no 'alg'"));
-        return new ServiceAccountToken(algorithm, text(header, "kid"), text(claims, "iss"), audiences(claims),
-                time(claims, "exp"), time(claims, "nbf"), text(claims, "sub"), kubernetesAccount(claims),
-                (parts[0] + "." + parts[1]).getBytes(StandardCharsets.US_ASCII), signature);
+        return new ServiceAccountToken(jws, algorithm, text(jws.getHeaders().getObjectHeaderValue("kid")), claims);
     }
 
     /** Refuses a token that has expired or is not valid yet (with {@link #LEEWAY}), or has no expiry at all. */
@@ -171,12 +180,18 @@ public final class ServiceAccountToken {
         return expiresAt;
     }
 
-    byte[] signingInput() {
-        return signingInput.clone();
-    }
-
-    byte[] signature() {
-        return signature.clone();
+    /**
+     * Whether the token's signature verifies with a key, checked by jose4j under the one algorithm the key was
+     * published for: a token naming another algorithm does not verify, whatever its signature.
+     */
+    boolean signedBy(PublicKey key, String keyAlgorithm) {
+        jws.setAlgorithmConstraints(new AlgorithmConstraints(AlgorithmConstraints.ConstraintType.PERMIT, keyAlgorithm));
+        jws.setKey(key);
+        try {
+            return jws.verifySignature();
+        } catch (JoseException | RuntimeException e) {
+            return false; // an unsuitable key or algorithm: not a signature by this key
+        }
     }
 
     @Override
@@ -185,34 +200,27 @@ public final class ServiceAccountToken {
                 + claimedAccount.map(ServiceAccount::toString).orElse("-") + "]";
     }
 
-    private static JsonNode jsonObject(String part, String what) {
-        try {
-            JsonNode node = JSON.readTree(Base64.getUrlDecoder().decode(part));
-            if (node != null && node.isObject()) {
-                return node;
-            }
-        } catch (IOException | IllegalArgumentException e) {
-            // reported below, without the parser's message (it can quote the input)
+    private static void requireBase64url(String part, String refusal) {
+        // Unpadded base64url has no length of the form 4n+1; the characters were checked by the shape.
+        if (part.length() % 4 == 1) {
+            throw new TokenRejected(Reason.MALFORMED, refusal);
         }
-        throw new TokenRejected(Reason.MALFORMED, "the token's " + what + " is not a base64url JSON object");
     }
 
-    private static Optional<String> text(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        return value != null && value.isTextual() ? Optional.of(value.asText()) : Optional.empty();
+    private static Optional<String> text(Object value) {
+        return value instanceof String text ? Optional.of(text) : Optional.empty();
     }
 
-    private static List<String> audiences(JsonNode claims) {
-        JsonNode aud = claims.get("aud");
+    private static List<String> audiences(Object aud) {
         List<String> audiences = new ArrayList<>();
-        if (aud != null && aud.isTextual()) {
-            audiences.add(aud.asText());
-        } else if (aud != null && aud.isArray()) {
-            aud.forEach(entry -> {
-                if (entry.isTextual()) {
-                    audiences.add(entry.asText());
+        if (aud instanceof String single) {
+            audiences.add(single);
+        } else if (aud instanceof List<?> list) {
+            for (Object entry : list) {
+                if (entry instanceof String text) {
+                    audiences.add(text);
                 }
-            });
+            }
         }
         return List.copyOf(audiences);
     }
@@ -220,25 +228,27 @@ public final class ServiceAccountToken {
     /**
      * A NumericDate as Kubernetes writes it: whole seconds. Anything else is forged, and is refused here because a
      * number beyond a {@code long} would wrap (2^64 + t reads as t) and one beyond an {@code Instant} would throw
-     * further on, which an unauthenticated caller must never be able to turn into a 500.
+     * further on, which an unauthenticated caller must never be able to turn into a 500. jose4j reads JSON integers
+     * that fit a {@code long} as {@code Long}, larger ones as {@code BigInteger}, fractions and exponents as
+     * {@code Double}: only the first can be a time.
      */
-    private static Optional<Instant> time(JsonNode claims, String field) {
-        JsonNode value = claims.get(field);
-        if (value == null || value.isNull()) {
+    private static Optional<Instant> time(JwtClaims claims, String field) {
+        Object value = claims.getClaimValue(field);
+        if (value == null) {
             return Optional.empty();
         }
-        if (!value.isIntegralNumber() || !value.canConvertToLong() || value.longValue() < 0
-                || value.longValue() > LATEST_EPOCH_SECOND) {
+        if (!(value instanceof Long seconds) || seconds < 0 || seconds > LATEST_EPOCH_SECOND) {
             throw new TokenRejected(Reason.MALFORMED, "the token's '" + field
                     + "' is not a time in whole seconds between 1970 and 9999");
         }
-        return Optional.of(Instant.ofEpochSecond(value.longValue()));
+        return Optional.of(Instant.ofEpochSecond(seconds));
     }
 
     /** {@code "kubernetes.io": {"namespace": ..., "serviceaccount": {"name": ...}}}, as bound tokens carry it. */
-    private static Optional<ServiceAccount> kubernetesAccount(JsonNode claims) {
-        JsonNode kubernetes = claims.path("kubernetes.io");
-        return ServiceAccount.of(kubernetes.path("namespace").asText(null),
-                kubernetes.path("serviceaccount").path("name").asText(null));
+    private static Optional<ServiceAccount> kubernetesAccount(Object kubernetes) {
+        if (!(kubernetes instanceof Map<?, ?> claim) || !(claim.get("serviceaccount") instanceof Map<?, ?> account)) {
+            return Optional.empty();
+        }
+        return ServiceAccount.of(text(claim.get("namespace")).orElse(null), text(account.get("name")).orElse(null));
     }
 }

@@ -60,6 +60,25 @@ class ServiceAccountTokenTest {
         assertThat(farOff.serviceAccount()).isEqualTo(new ServiceAccount("low-code", "n8n"));
     }
 
+    @Test
+    void refusesClaimsThatNameAClaimTwiceAsMalformed() {
+        TokenRejected rejected = rejected(token("{\"exp\":1900000000," + SUBJECT
+                + ",\"sub\":\"system:serviceaccount:kube-system:default\"}"));
+
+        assertThat(rejected.reason()).isEqualTo(Reason.MALFORMED);
+        assertThat(rejected.detail()).contains("claims");
+    }
+
+    @Test
+    void refusesAPartNoStrictBase64urlReaderAcceptsAsMalformed() {
+        String valid = token("{\"exp\":1900000000," + SUBJECT + "}");
+        String[] parts = valid.split("\\.");
+
+        assertThat(rejected(parts[0] + "." + parts[1] + ".c2lnbmF0dXJlX").reason()).isEqualTo(Reason.MALFORMED);
+        String claimsOfLength4nPlus1 = parts[1] + "A".repeat(Math.floorMod(1 - parts[1].length(), 4));
+        assertThat(rejected(parts[0] + "." + claimsOfLength4nPlus1 + "." + parts[2]).reason()).isEqualTo(Reason.MALFORMED);
+    }
+
     private static TokenRejected rejected(String token) {
         Throwable failure = catchThrowable(() -> ServiceAccountToken.parse(token).checkTimes(Instant.now()));
         assertThat(failure).isInstanceOf(TokenRejected.class);
