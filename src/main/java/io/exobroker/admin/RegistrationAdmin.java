@@ -151,9 +151,10 @@ public class RegistrationAdmin {
                 ? present(fields, StoreLayout.CERTIFICATE_PFX) && fields.get(StoreLayout.CERTIFICATE_PASSWORD) != null
                 : present(fields, StoreLayout.CLIENT_SECRET);
         if (!carried) {
-            throw new BrokerException(ErrorCode.BAD_REQUEST, "changing tenant_id, client_id, cloud or authority_host "
-                    + "needs the credential again: send client_secret (or certificate_pfx and certificate_password) "
-                    + "with the change");
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "changing " + StoreLayout.TENANT_ID + ", "
+                    + StoreLayout.CLIENT_ID + ", " + StoreLayout.CLOUD + " or " + StoreLayout.AUTHORITY_HOST
+                    + " needs the credential again: send " + StoreLayout.CLIENT_SECRET + " (or "
+                    + StoreLayout.CERTIFICATE_PFX + " and " + StoreLayout.CERTIFICATE_PASSWORD + ") with the change");
         }
     }
 

@@ -55,7 +55,6 @@ import java.util.stream.Stream;
  */
 public final class FileRegistrationStore implements RegistrationStore {
 
-    private static final String SUFFIX = ".json";
     private static final String WRITE_LOCK = ".write.lock";
     /** A file lock belongs to the whole JVM, so this JVM's own writers (several stores in tests) queue here first. */
     private static final Map<Path, ReentrantLock> JVM_WRITE_LOCKS = new ConcurrentHashMap<>();
@@ -275,7 +274,7 @@ public final class FileRegistrationStore implements RegistrationStore {
     }
 
     private Path file(RecordKind kind, String id) {
-        return dir.resolve(kind.folder()).resolve(id + SUFFIX);
+        return dir.resolve(kind.folder()).resolve(id + StoreLayout.FILE_SUFFIX);
     }
 
     /** Records hold secrets: owner read/write only, where the file system supports POSIX permissions. */
@@ -297,7 +296,7 @@ public final class FileRegistrationStore implements RegistrationStore {
         try (Stream<Path> entries = Files.list(folder)) {
             for (Path file : (Iterable<Path>) entries::iterator) {
                 String name = file.getFileName().toString();
-                if (name.startsWith(".") || !name.endsWith(SUFFIX) || !Files.isRegularFile(file)) {
+                if (name.startsWith(".") || !name.endsWith(StoreLayout.FILE_SUFFIX) || !Files.isRegularFile(file)) {
                     continue;
                 }
                 ids.add(idOf(file));
@@ -355,7 +354,7 @@ public final class FileRegistrationStore implements RegistrationStore {
 
     private static String idOf(Path file) {
         String name = file.getFileName().toString();
-        return name.substring(0, name.length() - SUFFIX.length());
+        return name.substring(0, name.length() - StoreLayout.FILE_SUFFIX.length());
     }
 
     private Stamp stamp(Path file, Watched previous) throws IOException {
