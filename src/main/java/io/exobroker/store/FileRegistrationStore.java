@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.exobroker.concurrent.DaemonThreads;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Slug;
@@ -32,11 +31,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -53,21 +49,19 @@ import java.util.stream.Stream;
  * sees what another broker wrote before it. Whoever writes the files without that lock (Vault Agent, kubectl) is not
  * held back by it.
  */
-public final class FileRegistrationStore implements RegistrationStore {
+public final class FileRegistrationStore extends PublishingStore {
 
     private static final String WRITE_LOCK = ".write.lock";
     /** A file lock belongs to the whole JVM, so this JVM's own writers (several stores in tests) queue here first. */
     private static final Map<Path, ReentrantLock> JVM_WRITE_LOCKS = new ConcurrentHashMap<>();
 
     private final Path dir;
-    private final RecordBook book;
     private final ObjectMapper json = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final Map<Path, Watched> files = new HashMap<>();
     private final Duration pollInterval;
     private final PfxDirectories pfxFiles;
     private String lastDirectoryProblem;
-    private ScheduledExecutorService poller;
 
     /**
      * What the next poll compares to tell whether a file changed, and the PFX its last read pointed to (watched even
@@ -91,43 +85,19 @@ public final class FileRegistrationStore implements RegistrationStore {
      */
     public FileRegistrationStore(Path dir, Duration pollInterval, Clock clock, AuthorityHosts authorityHosts,
                                  List<Path> pfxDirectories) {
+        super(new RecordBook("the files store", clock, authorityHosts));
         this.dir = dir.toAbsolutePath().normalize();
         this.pollInterval = pollInterval;
-        this.book = new RecordBook("the files store", clock, authorityHosts);
         this.pfxFiles = PfxDirectories.forFilesStore(this.dir, pfxDirectories);
     }
 
     @Override
     public synchronized void start() {
         poll();
-        if (poller == null && !pollInterval.isZero()) {
-            poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("exo-files-store"));
-            poller.scheduleWithFixedDelay(this::pollSafely, pollInterval.toMillis(), pollInterval.toMillis(),
-                    TimeUnit.MILLISECONDS);
+        if (!pollInterval.isZero()) {
+            startPoller("exo-files-store").ifPresent(poller -> poller.scheduleWithFixedDelay(this::pollSafely,
+                    pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS));
         }
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (poller != null) {
-            poller.shutdownNow();
-            poller = null;
-        }
-    }
-
-    @Override
-    public StoreSnapshot current() {
-        return book.current();
-    }
-
-    @Override
-    public boolean isLoaded() {
-        return book.isLoaded();
-    }
-
-    @Override
-    public void onChange(Consumer<StoreChange> listener) {
-        book.onChange(listener);
     }
 
     private void pollSafely() {

@@ -1,6 +1,5 @@
 package io.exobroker.store;
 
-import io.exobroker.concurrent.DaemonThreads;
 import io.exobroker.concurrent.Futures;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
@@ -25,12 +24,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 
 /**
  * Registrations and callers as HashiCorp Vault KV version 2 secrets at {@code <mount>/<prefix>/registrations/<id>}
@@ -42,7 +38,7 @@ import java.util.function.Consumer;
  * tokens keep being served and loaded credentials keep minting. One unreadable record is reported and never blocks
  * the others.
  */
-public final class VaultRegistrationStore implements RegistrationStore {
+public final class VaultRegistrationStore extends PublishingStore {
 
     /** Vault itself failed (unreachable, sealed, denied the listing): keep everything loaded. */
     private static final class VaultUnavailable extends Exception {
@@ -75,11 +71,9 @@ public final class VaultRegistrationStore implements RegistrationStore {
     private final Duration requestTimeout;
     private final BiConsumer<String, String> requestCounter;
     private final PfxDirectories pfxFiles;
-    private final RecordBook book;
     /** The KV version last read of each record, valid or not: an unchanged record is not read again. */
     private final Map<RecordKind, Map<String, Long>> versionsRead = new EnumMap<>(RecordKind.class);
     private String lastVaultProblem;
-    private ScheduledExecutorService poller;
 
     /**
      * @param requestCounter told about every Vault request as (operation, outcome), for metrics
@@ -89,13 +83,13 @@ public final class VaultRegistrationStore implements RegistrationStore {
     public VaultRegistrationStore(VaultSecretsKV2 kv, String prefix, Duration pollInterval, Duration requestTimeout,
                                   Clock clock, BiConsumer<String, String> requestCounter, AuthorityHosts authorityHosts,
                                   List<Path> pfxDirectories) {
+        super(new RecordBook("Vault", clock, authorityHosts));
         this.kv = kv;
         this.prefix = trimSlashes(prefix);
         this.pollInterval = pollInterval;
         this.requestTimeout = requestTimeout;
         this.requestCounter = requestCounter;
         this.pfxFiles = PfxDirectories.forVault(pfxDirectories);
-        this.book = new RecordBook("Vault", clock, authorityHosts);
         for (RecordKind kind : RecordKind.values()) {
             versionsRead.put(kind, new HashMap<>());
         }
@@ -104,33 +98,7 @@ public final class VaultRegistrationStore implements RegistrationStore {
     @Override
     public synchronized void start() {
         poll();
-        if (poller == null) {
-            poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("exo-vault-store"));
-            scheduleNextPoll();
-        }
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (poller != null) {
-            poller.shutdownNow();
-            poller = null;
-        }
-    }
-
-    @Override
-    public StoreSnapshot current() {
-        return book.current();
-    }
-
-    @Override
-    public boolean isLoaded() {
-        return book.isLoaded();
-    }
-
-    @Override
-    public void onChange(Consumer<StoreChange> listener) {
-        book.onChange(listener);
+        startPoller("exo-vault-store").ifPresent(poller -> scheduleNextPoll());
     }
 
     /** Lists both kinds of record, reads what changed, and publishes; on a Vault failure keeps what is loaded. */
@@ -322,21 +290,18 @@ public final class VaultRegistrationStore implements RegistrationStore {
         }
     }
 
-    private void scheduleNextPoll() {
+    /** Schedules the next poll unless the store was stopped; each poll schedules the one after it. */
+    private synchronized void scheduleNextPoll() {
         Duration next = isLoaded() || pollInterval.compareTo(STARTUP_RETRY) < 0 ? pollInterval : STARTUP_RETRY;
-        poller.schedule(() -> {
+        poller().ifPresent(poller -> poller.schedule(() -> {
             try {
                 poll();
             } catch (RuntimeException e) {
                 Log.errorf(e, "Vault store: polling failed");
             } finally {
-                synchronized (this) {
-                    if (poller != null) {
-                        scheduleNextPoll();
-                    }
-                }
+                scheduleNextPoll();
             }
-        }, next.toMillis(), TimeUnit.MILLISECONDS);
+        }, next.toMillis(), TimeUnit.MILLISECONDS));
     }
 
     /** A record's path below the KV mount, which is also how problems and log lines name it. */
