@@ -164,10 +164,7 @@ final class RecordBook {
         changed |= entries(kind).keySet().retainAll(ids);
     }
 
-    /**
-     * The version of a registration in service, when its newest read is that version (no problem since); used to
-     * check a check-and-set write against what the store holds now.
-     */
+    /** The version of a registration in service; 0 when none is. */
     long servedVersion(String id) {
         Entry<Registration> entry = registrations.get(id);
         return entry == null ? 0 : entry.version();
