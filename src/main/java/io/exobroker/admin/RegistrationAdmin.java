@@ -20,6 +20,7 @@ import io.exobroker.store.InvalidRecordException;
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreLayout;
 import io.exobroker.store.StoreWriteException;
+import io.exobroker.store.StoredRecord;
 import io.exobroker.token.AadstsCodes;
 import io.exobroker.token.TokenClaims;
 import io.exobroker.token.TokenService;
@@ -91,7 +92,7 @@ public class RegistrationAdmin {
                     + "' cannot be set through the admin API: send the PFX itself as " + StoreLayout.CERTIFICATE_PFX
                     + " (base64)");
         }
-        Map<String, Object> stored = store.readRegistration(id).orElse(Map.of());
+        Map<String, Object> stored = store.readRegistration(id).map(StoredRecord::fields).orElse(Map.of());
         Map<String, Object> merged = new LinkedHashMap<>(stored);
         String previousType = String.valueOf(merged.get(StoreLayout.CREDENTIAL_TYPE));
         merged.putAll(fields);
@@ -150,9 +151,10 @@ public class RegistrationAdmin {
                 ? present(fields, StoreLayout.CERTIFICATE_PFX) && fields.get(StoreLayout.CERTIFICATE_PASSWORD) != null
                 : present(fields, StoreLayout.CLIENT_SECRET);
         if (!carried) {
-            throw new BrokerException(ErrorCode.BAD_REQUEST, "changing tenant_id, client_id, cloud or authority_host "
-                    + "needs the credential again: send client_secret (or certificate_pfx and certificate_password) "
-                    + "with the change");
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "changing " + StoreLayout.TENANT_ID + ", "
+                    + StoreLayout.CLIENT_ID + ", " + StoreLayout.CLOUD + " or " + StoreLayout.AUTHORITY_HOST
+                    + " needs the credential again: send " + StoreLayout.CLIENT_SECRET + " (or "
+                    + StoreLayout.CERTIFICATE_PFX + " and " + StoreLayout.CERTIFICATE_PASSWORD + ") with the change");
         }
     }
 
@@ -234,7 +236,7 @@ public class RegistrationAdmin {
         }
         SelfSignedCertificates.Generated generated = SelfSignedCertificates.generate(commonName.trim(), Duration.ofDays(days),
                 clock.instant());
-        Map<String, Object> record = new LinkedHashMap<>(store.readRegistration(id).orElse(Map.of()));
+        Map<String, Object> record = new LinkedHashMap<>(store.readRegistration(id).map(StoredRecord::fields).orElse(Map.of()));
         record.remove(StoreLayout.CERTIFICATE_PFX_PATH);
         record.put(StoreLayout.CERTIFICATE_PFX, Base64.getEncoder().encodeToString(generated.pfx()));
         record.put(StoreLayout.CERTIFICATE_PASSWORD, generated.password());

@@ -13,7 +13,6 @@ import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.store.RegistrationStore;
-import io.exobroker.store.StoreSnapshot;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,7 +20,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
 import java.nio.file.Files;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -43,15 +41,11 @@ import java.util.function.Consumer;
 @ApplicationScoped
 public class ServiceAccountAuthenticator {
 
-    private record Indexed(StoreSnapshot snapshot, ServiceAccountClaims claims) {
-    }
-
     private final KubernetesAuthConfig config;
     private final Instance<ServiceAccountTokenVerifier> verifiers;
     private final RegistrationStore store;
     private final BrokerMetrics metrics;
     private volatile ServiceAccountTokenVerifier verifier;
-    private volatile Indexed indexed = new Indexed(null, ServiceAccountClaims.of(List.of()));
 
     public ServiceAccountAuthenticator(KubernetesAuthConfig config, Instance<ServiceAccountTokenVerifier> verifiers,
                                        RegistrationStore store, BrokerMetrics metrics) {
@@ -152,15 +146,9 @@ public class ServiceAccountAuthenticator {
         return new BrokerException(ErrorCode.INTERNAL, "checking the service-account token failed; see the broker's log");
     }
 
-    /** The account-to-caller map of the current store, rebuilt only when the store publishes a new snapshot. */
+    /** The account-to-caller map of the current store, built once per snapshot by the store. */
     private ServiceAccountClaims claims() {
-        StoreSnapshot snapshot = store.current();
-        Indexed current = indexed;
-        if (current.snapshot() != snapshot) {
-            current = new Indexed(snapshot, ServiceAccountClaims.of(snapshot.callers().values()));
-            indexed = current;
-        }
-        return current.claims();
+        return store.current().callerIndex().serviceAccounts();
     }
 
     private ServiceAccountTokenVerifier verifier() {

@@ -4,37 +4,35 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.exobroker.caller.Caller;
-import io.exobroker.concurrent.DaemonThreads;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Slug;
+import io.exobroker.store.RecordBook.Revision;
 import io.quarkus.logging.Log;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
 
 /**
@@ -43,35 +41,38 @@ import java.util.stream.Stream;
  *
  * <p>The directory is polled rather than watched: file-change events are unreliable on the symlink swaps Kubernetes
  * uses for Secret volumes. Only files whose size or modification time changed are read again, so a poll of thousands
- * of records costs one {@code stat} each. A record that becomes invalid keeps its last good version in service and
- * is reported, so a typo during an edit does not cut off mail; a deleted file is removed at once.
+ * of records costs one {@code stat} each. What a read means (versions, the last valid version kept while a record is
+ * invalid, problems) is the {@link RecordBook}'s; a deleted file is removed at once.
+ *
+ * <p>Writes replace a file atomically (a temporary file moved over it), holding an exclusive lock on
+ * {@code registrations/.write.lock}, so brokers sharing the directory write one at a time and a check-and-set write
+ * sees what another broker wrote before it. Whoever writes the files without that lock (Vault Agent, kubectl) is not
+ * held back by it.
  */
 public final class FileRegistrationStore extends PublishingStore {
 
-    private static final String SUFFIX = ".json";
+    private static final String WRITE_LOCK = ".write.lock";
+    /** A file lock belongs to the whole JVM, so this JVM's own writers (several stores in tests) queue here first. */
+    private static final Map<Path, ReentrantLock> JVM_WRITE_LOCKS = new ConcurrentHashMap<>();
 
     private final Path dir;
-    private final Clock clock;
     private final ObjectMapper json = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-    private final Map<Path, LoadedFile> files = new HashMap<>();
-    private final Map<String, ReplacedCredential> replaced = new HashMap<>();
+    private final Map<Path, Watched> files = new HashMap<>();
+    private final Duration pollInterval;
+    private final PfxDirectories pfxFiles;
     private String lastDirectoryProblem;
-    private boolean dirty;
 
-    /** What was last read from one record file. */
-    private record LoadedFile(Stamp stamp, byte[] fingerprint, Object record, long version, RecordProblem problem,
-                              Path pfxPath) {
+    /**
+     * What the next poll compares to tell whether a file changed, and the PFX its last read pointed to (watched even
+     * before it exists, so a PFX rendered after its record is picked up).
+     */
+    private record Watched(Stamp stamp, Path pfxPath) {
     }
 
     /** Cheap change detection: size and modification time of the record file and of the PFX it points to. */
     private record Stamp(long size, long modified, long pfxSize, long pfxModified) {
     }
-
-    private final Duration pollInterval;
-    private final AuthorityHosts authorityHosts;
-    private final PfxDirectories pfxFiles;
-    private ScheduledExecutorService poller;
 
     /** A store whose records may name only the clouds' own sign-in hosts and PFX files inside {@code dir}. */
     public FileRegistrationStore(Path dir, Duration pollInterval, Clock clock) {
@@ -84,29 +85,18 @@ public final class FileRegistrationStore extends PublishingStore {
      */
     public FileRegistrationStore(Path dir, Duration pollInterval, Clock clock, AuthorityHosts authorityHosts,
                                  List<Path> pfxDirectories) {
-        super("the files store");
+        super(new RecordBook("the files store", clock, authorityHosts));
         this.dir = dir.toAbsolutePath().normalize();
         this.pollInterval = pollInterval;
-        this.clock = clock;
-        this.authorityHosts = authorityHosts;
         this.pfxFiles = PfxDirectories.forFilesStore(this.dir, pfxDirectories);
     }
 
     @Override
     public synchronized void start() {
         poll();
-        if (poller == null && !pollInterval.isZero()) {
-            poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("exo-files-store"));
-            poller.scheduleWithFixedDelay(this::pollSafely, pollInterval.toMillis(), pollInterval.toMillis(),
-                    TimeUnit.MILLISECONDS);
-        }
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (poller != null) {
-            poller.shutdownNow();
-            poller = null;
+        if (!pollInterval.isZero()) {
+            startPoller("exo-files-store").ifPresent(poller -> poller.scheduleWithFixedDelay(this::pollSafely,
+                    pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS));
         }
     }
 
@@ -124,47 +114,58 @@ public final class FileRegistrationStore extends PublishingStore {
             reportDirectoryProblem("files store directory " + dir + " does not exist or is not a directory");
             return;
         }
-        Set<Path> seen = new HashSet<>();
+        Map<RecordKind, Set<String>> seen = new EnumMap<>(RecordKind.class);
         try {
-            scan(StoreLayout.REGISTRATIONS, seen);
-            scan(StoreLayout.CALLERS, seen);
+            for (RecordKind kind : RecordKind.values()) {
+                seen.put(kind, scan(kind));
+            }
         } catch (IOException e) {
             reportDirectoryProblem("files store directory " + dir + " cannot be listed: " + e.getClass().getSimpleName());
             return;
         }
-        dirty |= files.keySet().retainAll(seen);
+        Set<Path> seenFiles = new HashSet<>();
+        seen.forEach((kind, ids) -> {
+            book.retain(kind, ids);
+            ids.forEach(id -> seenFiles.add(file(kind, id)));
+        });
+        files.keySet().retainAll(seenFiles);
         lastDirectoryProblem = null;
-        publishLoaded();
-        if (markLoaded()) {
-            StoreSnapshot now = current();
-            Log.infof("files store %s loaded: %d registrations, %d callers, %d problems", dir,
-                    now.registrations().size(), now.callers().size(), now.problems().size());
-        }
+        book.publish();
+        book.markLoaded("files store " + dir);
     }
 
     @Override
     public synchronized Optional<Registration> reread(String registrationId) {
         if (Slug.isValid(registrationId)) {
-            Path file = dir.resolve(StoreLayout.REGISTRATIONS).resolve(registrationId + SUFFIX);
+            Path file = file(RecordKind.REGISTRATION, registrationId);
             if (Files.isRegularFile(file)) {
-                refresh(file, StoreLayout.REGISTRATIONS, true);
+                refresh(file, RecordKind.REGISTRATION, true);
             } else {
-                dirty |= files.remove(file) != null;
+                forget(file, RecordKind.REGISTRATION, registrationId);
             }
-            publishLoaded();
+            book.publish();
         }
         return current().registration(registrationId);
     }
 
+    /** Reads the file now (publishing what it holds), so the fields and the version returned are of one content. */
     @Override
-    public synchronized Optional<Map<String, Object>> readRegistration(String registrationId) {
+    public synchronized Optional<StoredRecord> readRegistration(String registrationId) {
         Path file = registrationFile(registrationId);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
+        Optional<byte[]> content = refresh(file, RecordKind.REGISTRATION, true);
+        book.publish();
+        if (content.isEmpty()) {
+            if (!Files.isRegularFile(file)) {
+                return Optional.empty();
+            }
+            throw new StoreWriteException("registration '" + registrationId + "' cannot be read from the files store");
+        }
         try {
-            return Optional.of(parseJson(Files.readAllBytes(file)));
-        } catch (IOException | InvalidRecordException e) {
+            return Optional.of(new StoredRecord(parseJson(content.get()), book.servedVersion(registrationId)));
+        } catch (InvalidRecordException e) {
             throw new StoreWriteException("registration '" + registrationId + "' cannot be read: " + e.getClass().getSimpleName());
         }
     }
@@ -173,9 +174,55 @@ public final class FileRegistrationStore extends PublishingStore {
     public synchronized void writeRegistration(String registrationId, Map<String, Object> fields)
             throws InvalidRecordException {
         Path file = registrationFile(registrationId);
-        RecordParser.registration(registrationId, fields, authorityHosts, pfxFiles::read);
+        book.check(registrationId, fields, pfxFiles::read);
+        try (DirectoryLock lock = lockForWriting(registrationId, "written to the files store")) {
+            replace(file, registrationId, fields);
+        }
+        reread(registrationId);
+    }
+
+    @Override
+    public synchronized void writeRegistration(String registrationId, Map<String, Object> fields, long expectedVersion)
+            throws InvalidRecordException, VersionConflictException {
+        Path file = registrationFile(registrationId);
+        book.check(registrationId, fields, pfxFiles::read);
+        try (DirectoryLock lock = lockForWriting(registrationId, "written to the files store")) {
+            if (!isAt(file, registrationId, expectedVersion)) {
+                throw new VersionConflictException(registrationId, expectedVersion);
+            }
+            replace(file, registrationId, fields);
+        }
+        reread(registrationId);
+    }
+
+    @Override
+    public synchronized boolean deleteRegistration(String registrationId) {
+        Path file = registrationFile(registrationId);
+        boolean deleted;
+        try (DirectoryLock lock = lockForWriting(registrationId, "deleted")) {
+            deleted = Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new StoreWriteException("registration '" + registrationId + "' cannot be deleted: " + e.getClass().getSimpleName());
+        }
+        reread(registrationId);
+        return deleted;
+    }
+
+    /**
+     * Whether the file holds exactly the content the store serves as {@code version} (no file at all for 0). Read
+     * again now, under the write lock, since another broker may have written it since the last poll.
+     */
+    private boolean isAt(Path file, String registrationId, long version) {
+        if (!Files.isRegularFile(file)) {
+            return version == 0;
+        }
+        refresh(file, RecordKind.REGISTRATION, true);
+        book.publish();
+        return book.isServedAsRead(registrationId) && book.servedVersion(registrationId) == version;
+    }
+
+    private void replace(Path file, String registrationId, Map<String, Object> fields) {
         try {
-            Files.createDirectories(file.getParent());
             Path temporary = Files.createTempFile(file.getParent(), "." + registrationId, ".tmp", ownerOnly());
             try {
                 Files.write(temporary, json.writerWithDefaultPrettyPrinter().writeValueAsBytes(fields));
@@ -187,25 +234,17 @@ public final class FileRegistrationStore extends PublishingStore {
             throw new StoreWriteException("registration '" + registrationId + "' cannot be written to the files store: "
                     + e.getClass().getSimpleName());
         }
-        reread(registrationId);
-    }
-
-    @Override
-    public synchronized boolean deleteRegistration(String registrationId) {
-        try {
-            boolean deleted = Files.deleteIfExists(registrationFile(registrationId));
-            reread(registrationId);
-            return deleted;
-        } catch (IOException e) {
-            throw new StoreWriteException("registration '" + registrationId + "' cannot be deleted: " + e.getClass().getSimpleName());
-        }
     }
 
     private Path registrationFile(String registrationId) {
         if (!Slug.isValid(registrationId)) {
             throw new IllegalArgumentException("registration id must be " + Slug.describe());
         }
-        return dir.resolve(StoreLayout.REGISTRATIONS).resolve(registrationId + SUFFIX);
+        return file(RecordKind.REGISTRATION, registrationId);
+    }
+
+    private Path file(RecordKind kind, String id) {
+        return dir.resolve(kind.folder()).resolve(id + StoreLayout.FILE_SUFFIX);
     }
 
     /** Records hold secrets: owner read/write only, where the file system supports POSIX permissions. */
@@ -217,132 +256,78 @@ public final class FileRegistrationStore extends PublishingStore {
                 PosixFilePermissions.fromString("rw-------"))};
     }
 
-    private void scan(String kind, Set<Path> seen) throws IOException {
-        Path folder = dir.resolve(kind);
+    /** Reads the files of one kind whose stamp changed; returns the ids of every record file there. */
+    private Set<String> scan(RecordKind kind) throws IOException {
+        Set<String> ids = new HashSet<>();
+        Path folder = dir.resolve(kind.folder());
         if (!Files.isDirectory(folder)) {
-            return;
+            return ids;
         }
         try (Stream<Path> entries = Files.list(folder)) {
             for (Path file : (Iterable<Path>) entries::iterator) {
                 String name = file.getFileName().toString();
-                if (name.startsWith(".") || !name.endsWith(SUFFIX) || !Files.isRegularFile(file)) {
+                if (name.startsWith(".") || !name.endsWith(StoreLayout.FILE_SUFFIX) || !Files.isRegularFile(file)) {
                     continue;
                 }
-                seen.add(file);
+                ids.add(idOf(file));
                 refresh(file, kind, false);
             }
         }
+        return ids;
     }
 
-    /** Reads one file again if its stamp changed (or always, when forced). */
-    private void refresh(Path file, String kind, boolean force) {
-        LoadedFile previous = files.get(file);
+    /**
+     * Reads one file again if its stamp changed (or always, when forced) and hands it to the book.
+     *
+     * @return the bytes read, if the file was read
+     */
+    private Optional<byte[]> refresh(Path file, RecordKind kind, boolean force) {
+        Watched previous = files.get(file);
+        String id = idOf(file);
         Stamp stamp;
         try {
             stamp = stamp(file, previous);
         } catch (IOException e) {
-            dirty |= files.remove(file) != null;
-            return;
+            forget(file, kind, id);
+            return Optional.empty();
         }
         if (!force && previous != null && previous.stamp().equals(stamp)) {
-            return;
+            return Optional.empty();
         }
-        String id = file.getFileName().toString();
-        id = id.substring(0, id.length() - SUFFIX.length());
-        String location = kind + "/" + file.getFileName();
+        String location = kind.folder() + "/" + file.getFileName();
         byte[] content;
         try {
             content = Files.readAllBytes(file);
         } catch (IOException e) {
-            keepPrevious(file, previous, stamp, new RecordProblem(location, null, "cannot be read: " + e.getClass().getSimpleName()),
-                    previous == null ? null : previous.pfxPath());
-            return;
+            files.put(file, new Watched(stamp, previous == null ? null : previous.pfxPath()));
+            book.unreadable(kind, id, new RecordProblem(location, null, "cannot be read: " + e.getClass().getSimpleName()));
+            return Optional.empty();
         }
         Path[] pfxPath = new Path[1];
         try {
-            Map<String, Object> fields = parseJson(content);
-            Object record;
-            byte[] fingerprint;
-            if (kind.equals(StoreLayout.REGISTRATIONS)) {
-                List<byte[]> pfx = new ArrayList<>();
-                record = RecordParser.registration(id, fields, authorityHosts, path -> {
-                    Path located = pfxFiles.locate(path);
-                    pfxPath[0] = located;
-                    byte[] bytes = pfxFiles.read(located);
-                    pfx.add(bytes);
-                    return bytes;
-                });
-                fingerprint = fingerprint(content, pfx.isEmpty() ? new byte[0] : pfx.get(0));
-                warnUnknown(location, RecordParser.unknownRegistrationFields(fields));
-            } else {
-                record = RecordParser.caller(id, fields);
-                fingerprint = fingerprint(content, new byte[0]);
-                warnUnknown(location, RecordParser.unknownCallerFields(fields));
-            }
-            if (previous != null && previous.record() != null && MessageDigest.isEqual(previous.fingerprint(), fingerprint)) {
-                // Same content as the record in service (touched, or a bad edit undone): same version, tokens kept.
-                if (previous.problem() != null) {
-                    Log.infof("%s is valid again", location);
-                    dirty = true;
-                }
-                files.put(file, new LoadedFile(stamp, fingerprint, previous.record(), previous.version(), null, pfxPath[0]));
-                return;
-            }
-            long version = previous == null ? 1 : previous.version() + 1;
-            if (record instanceof Registration registration) {
-                record = registration.withCredentialVersion(version);
-                if (previous != null && previous.record() instanceof Registration old) {
-                    replaced.put(old.id(), new ReplacedCredential(old, clock.instant()));
-                }
-            }
-            if (previous != null && previous.problem() != null) {
-                Log.infof("%s is valid again", location);
-            }
-            dirty = true;
-            files.put(file, new LoadedFile(stamp, fingerprint, record, version, null, pfxPath[0]));
+            book.read(kind, id, location, new Revision.Content(content), parseJson(content), path -> {
+                Path located = pfxFiles.locate(path);
+                pfxPath[0] = located;
+                return pfxFiles.read(located);
+            });
         } catch (InvalidRecordException e) {
-            keepPrevious(file, previous, stamp, new RecordProblem(location, e.field(), e.getMessage()), pfxPath[0]);
+            book.unreadable(kind, id, new RecordProblem(location, e.field(), e.getMessage()));
         }
+        files.put(file, new Watched(stamp, pfxPath[0]));
+        return Optional.of(content);
     }
 
-    /**
-     * Records a problem while keeping the last valid record in service. {@code pfxPath} is the PFX the failed attempt
-     * tried to read, so the next polls watch that file: a PFX rendered after its record is then picked up.
-     */
-    private void keepPrevious(Path file, LoadedFile previous, Stamp stamp, RecordProblem problem, Path pfxPath) {
-        boolean isNew = previous == null || !problem.equals(previous.problem());
-        Object lastGood = previous == null ? null : previous.record();
-        if (isNew) {
-            dirty = true;
-            Log.warnf("%s%s", problem, lastGood == null ? "; record not loaded" : "; its last valid version stays in service");
-        }
-        files.put(file, new LoadedFile(stamp, previous == null ? new byte[0] : previous.fingerprint(), lastGood,
-                previous == null ? 0 : previous.version(), problem, pfxPath));
+    private void forget(Path file, RecordKind kind, String id) {
+        files.remove(file);
+        book.remove(kind, id);
     }
 
-    private void publishLoaded() {
-        if (!dirty && isLoaded()) {
-            return;
-        }
-        dirty = false;
-        Map<String, Registration> registrations = new LinkedHashMap<>();
-        Map<String, Caller> callers = new LinkedHashMap<>();
-        List<RecordProblem> problems = new ArrayList<>();
-        for (LoadedFile file : files.values()) {
-            if (file.record() instanceof Registration registration) {
-                registrations.put(registration.id(), registration);
-            } else if (file.record() instanceof Caller caller) {
-                callers.put(caller.id(), caller);
-            }
-            if (file.problem() != null) {
-                problems.add(file.problem());
-            }
-        }
-        replaced.keySet().retainAll(registrations.keySet());
-        publish(new StoreSnapshot(registrations, callers, problems, replaced, clock.instant()));
+    private static String idOf(Path file) {
+        String name = file.getFileName().toString();
+        return name.substring(0, name.length() - StoreLayout.FILE_SUFFIX.length());
     }
 
-    private Stamp stamp(Path file, LoadedFile previous) throws IOException {
+    private Stamp stamp(Path file, Watched previous) throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
         long pfxSize = -1;
         long pfxModified = -1;
@@ -378,7 +363,6 @@ public final class FileRegistrationStore extends PublishingStore {
         }
     }
 
-
     private void reportDirectoryProblem(String message) {
         if (!message.equals(lastDirectoryProblem)) {
             Log.error(message);
@@ -386,14 +370,54 @@ public final class FileRegistrationStore extends PublishingStore {
         }
     }
 
-    private static byte[] fingerprint(byte[] record, byte[] pfx) {
+    /**
+     * Takes the write lock of the registrations folder, creating it if need be.
+     *
+     * @param what how a failure ends the sentence "registration 'x' cannot be ..."
+     */
+    private DirectoryLock lockForWriting(String registrationId, String what) {
+        Path folder = dir.resolve(StoreLayout.REGISTRATIONS);
         try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(record);
-            digest.update(pfx);
-            return digest.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            Files.createDirectories(folder);
+            return DirectoryLock.take(folder.resolve(WRITE_LOCK));
+        } catch (IOException e) {
+            throw new StoreWriteException("registration '" + registrationId + "' cannot be " + what + ": "
+                    + e.getClass().getSimpleName());
+        }
+    }
+
+    /** An exclusive lock on a file, held against this JVM's other writers and against other processes. */
+    private record DirectoryLock(ReentrantLock inJvm, FileChannel channel) implements AutoCloseable {
+
+        static DirectoryLock take(Path lockFile) throws IOException {
+            ReentrantLock inJvm = JVM_WRITE_LOCKS.computeIfAbsent(lockFile, path -> new ReentrantLock());
+            inJvm.lock();
+            try {
+                FileChannel channel = FileChannel.open(lockFile, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
+                        ownerOnly());
+                try {
+                    channel.lock();
+                    return new DirectoryLock(inJvm, channel);
+                } catch (IOException | RuntimeException e) {
+                    channel.close();
+                    throw e;
+                }
+            } catch (IOException | RuntimeException e) {
+                inJvm.unlock();
+                throw e;
+            }
+        }
+
+        /** Closing the channel releases the file lock. */
+        @Override
+        public void close() {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                Log.warnf("the files store's write lock could not be released cleanly: %s", e.getClass().getSimpleName());
+            } finally {
+                inJvm.unlock();
+            }
         }
     }
 }

@@ -30,14 +30,28 @@ public interface RegistrationStore {
      */
     Optional<Registration> reread(String registrationId);
 
-    /** The raw fields of a registration record as stored, secrets included, for merging an update. */
-    Optional<Map<String, Object>> readRegistration(String registrationId);
+    /**
+     * The raw fields of a registration record as stored, secrets included, for merging an update, with the version a
+     * {@linkplain #writeRegistration(String, Map, long) check-and-set write} names to replace exactly them.
+     */
+    Optional<StoredRecord> readRegistration(String registrationId);
 
     /**
      * Validates a registration record with {@link RecordParser} and writes it whole, as a new version, publishing it
      * before returning.
      */
     void writeRegistration(String registrationId, Map<String, Object> fields) throws InvalidRecordException;
+
+    /**
+     * Writes a registration record as {@link #writeRegistration(String, Map)} does, but only if the stored record is
+     * still the one {@link #readRegistration} returned as {@code expectedVersion} ({@code 0}: only if there is none
+     * yet). Of several brokers writing on one version, one wins and the others hear of the conflict, so the store
+     * itself can serve as the lock on a record (Vault KV v2 {@code options.cas}; the files store's locked atomic write).
+     *
+     * @throws VersionConflictException when someone else wrote (or created) the record since
+     */
+    void writeRegistration(String registrationId, Map<String, Object> fields, long expectedVersion)
+            throws InvalidRecordException, VersionConflictException;
 
     /** Deletes a registration record; it stops being served as soon as this returns. */
     boolean deleteRegistration(String registrationId);

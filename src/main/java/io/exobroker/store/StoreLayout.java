@@ -8,6 +8,8 @@ public final class StoreLayout {
 
     public static final String REGISTRATIONS = "registrations";
     public static final String CALLERS = "callers";
+    /** How the files store names a record's file: {@code <id>.json}. */
+    public static final String FILE_SUFFIX = ".json";
 
     public static final String TENANT_ID = "tenant_id";
     public static final String CLIENT_ID = "client_id";

@@ -1,11 +1,10 @@
 package io.exobroker.store;
 
-import io.exobroker.caller.Caller;
-import io.exobroker.concurrent.DaemonThreads;
 import io.exobroker.concurrent.Futures;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Slug;
+import io.exobroker.store.RecordBook.Revision;
 import io.quarkus.logging.Log;
 import io.quarkus.vault.client.VaultClientException;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2;
@@ -15,7 +14,7 @@ import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2UpdateSecretOption
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -25,8 +24,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
@@ -34,12 +31,12 @@ import java.util.function.BiConsumer;
 /**
  * Registrations and callers as HashiCorp Vault KV version 2 secrets at {@code <mount>/<prefix>/registrations/<id>}
  * and {@code <mount>/<prefix>/callers/<id>}. A record's KV version is its credential version, so writing a new
- * version in Vault is a rotation.
+ * version in Vault is a rotation, and a check-and-set write names the KV version ({@code options.cas}).
  *
- * <p>Record metadata is polled: a changed {@code current_version} is read and published; listed records that are
- * gone are removed at once. While Vault is unreachable nothing loaded is dropped: cached tokens keep being served
- * and loaded credentials keep minting. One unreadable or invalid record is reported and never blocks the others;
- * a record that becomes invalid keeps its last valid version in service.
+ * <p>Record metadata is polled: a changed {@code current_version} is read and handed to the {@link RecordBook};
+ * listed records that are gone are removed at once. While Vault is unreachable nothing loaded is dropped: cached
+ * tokens keep being served and loaded credentials keep minting. One unreadable record is reported and never blocks
+ * the others.
  */
 public final class VaultRegistrationStore extends PublishingStore {
 
@@ -50,25 +47,33 @@ public final class VaultRegistrationStore extends PublishingStore {
         }
     }
 
-    /** The last read of one record. */
-    private record Loaded(long version, Object record, RecordProblem problem) {
+    /** A 404 from Vault: the record (or folder) is not there. */
+    private static final class NotFound extends Exception {
+        NotFound() {
+            super(null, null, false, false);
+        }
     }
 
+    /** Vault refused a check-and-set write; only a write with {@code options.cas} can meet it. */
+    private static final class CheckAndSetMismatch extends RuntimeException {
+        CheckAndSetMismatch() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** What Vault answers, with HTTP 400, to a write whose {@code options.cas} is not the current version. */
+    private static final String CAS_MISMATCH = "check-and-set parameter did not match the current version";
     private static final Duration STARTUP_RETRY = Duration.ofSeconds(5);
 
     private final VaultSecretsKV2 kv;
     private final String prefix;
     private final Duration pollInterval;
     private final Duration requestTimeout;
-    private final Clock clock;
     private final BiConsumer<String, String> requestCounter;
-    private final AuthorityHosts authorityHosts;
     private final PfxDirectories pfxFiles;
-    private final Map<String, Loaded> registrations = new HashMap<>();
-    private final Map<String, Loaded> callers = new HashMap<>();
-    private final Map<String, ReplacedCredential> replaced = new HashMap<>();
+    /** The KV version last read of each record, valid or not: an unchanged record is not read again. */
+    private final Map<RecordKind, Map<String, Long>> versionsRead = new EnumMap<>(RecordKind.class);
     private String lastVaultProblem;
-    private ScheduledExecutorService poller;
 
     /**
      * @param requestCounter told about every Vault request as (operation, outcome), for metrics
@@ -78,48 +83,36 @@ public final class VaultRegistrationStore extends PublishingStore {
     public VaultRegistrationStore(VaultSecretsKV2 kv, String prefix, Duration pollInterval, Duration requestTimeout,
                                   Clock clock, BiConsumer<String, String> requestCounter, AuthorityHosts authorityHosts,
                                   List<Path> pfxDirectories) {
-        super("Vault");
+        super(new RecordBook("Vault", clock, authorityHosts));
         this.kv = kv;
         this.prefix = trimSlashes(prefix);
         this.pollInterval = pollInterval;
         this.requestTimeout = requestTimeout;
-        this.clock = clock;
         this.requestCounter = requestCounter;
-        this.authorityHosts = authorityHosts;
         this.pfxFiles = PfxDirectories.forVault(pfxDirectories);
+        for (RecordKind kind : RecordKind.values()) {
+            versionsRead.put(kind, new HashMap<>());
+        }
     }
 
     @Override
     public synchronized void start() {
         poll();
-        if (poller == null) {
-            poller = Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("exo-vault-store"));
-            scheduleNextPoll();
-        }
-    }
-
-    @Override
-    public synchronized void stop() {
-        if (poller != null) {
-            poller.shutdownNow();
-            poller = null;
-        }
+        startPoller("exo-vault-store").ifPresent(poller -> scheduleNextPoll());
     }
 
     /** Lists both kinds of record, reads what changed, and publishes; on a Vault failure keeps what is loaded. */
     public synchronized void poll() {
         try {
-            syncKind(StoreLayout.REGISTRATIONS, registrations);
-            syncKind(StoreLayout.CALLERS, callers);
+            for (RecordKind kind : RecordKind.values()) {
+                syncKind(kind);
+            }
             if (lastVaultProblem != null) {
                 Log.infof("Vault store: Vault answers again");
                 lastVaultProblem = null;
             }
-            publishLoaded();
-            if (markLoaded()) {
-                Log.infof("Vault store %s loaded: %d registrations, %d callers, %d problems", location(""),
-                        current().registrations().size(), current().callers().size(), current().problems().size());
-            }
+            book.publish();
+            book.markLoaded("Vault store " + prefix + "/");
         } catch (VaultUnavailable e) {
             if (!e.getMessage().equals(lastVaultProblem)) {
                 Log.errorf("Vault store: %s; %s", e.getMessage(), isLoaded()
@@ -134,13 +127,14 @@ public final class VaultRegistrationStore extends PublishingStore {
     public synchronized Optional<Registration> reread(String registrationId) {
         if (Slug.isValid(registrationId)) {
             try {
-                Optional<VaultSecretsKV2ReadSecretData> secret = read(StoreLayout.REGISTRATIONS, registrationId);
+                Optional<VaultSecretsKV2ReadSecretData> secret = read(RecordKind.REGISTRATION, registrationId);
                 if (secret.isEmpty()) {
-                    registrations.remove(registrationId);
+                    book.remove(RecordKind.REGISTRATION, registrationId);
+                    versionsRead.get(RecordKind.REGISTRATION).remove(registrationId);
                 } else {
-                    apply(StoreLayout.REGISTRATIONS, registrationId, secret.get(), registrations);
+                    apply(RecordKind.REGISTRATION, registrationId, secret.get());
                 }
-                publishLoaded();
+                book.publish();
             } catch (VaultUnavailable e) {
                 Log.warnf("Vault store: re-reading registration %s failed: %s", registrationId, e.getMessage());
             }
@@ -149,9 +143,10 @@ public final class VaultRegistrationStore extends PublishingStore {
     }
 
     @Override
-    public Optional<Map<String, Object>> readRegistration(String registrationId) {
+    public Optional<StoredRecord> readRegistration(String registrationId) {
         try {
-            return read(StoreLayout.REGISTRATIONS, registrationId).map(VaultSecretsKV2ReadSecretData::getData);
+            return read(RecordKind.REGISTRATION, registrationId).filter(secret -> secret.getData() != null)
+                    .map(secret -> new StoredRecord(secret.getData(), kvVersion(secret).orElse(0L)));
         } catch (VaultUnavailable e) {
             throw new StoreWriteException("registration '" + registrationId + "' cannot be read from Vault: " + e.getMessage());
         }
@@ -159,10 +154,26 @@ public final class VaultRegistrationStore extends PublishingStore {
 
     @Override
     public void writeRegistration(String registrationId, Map<String, Object> fields) throws InvalidRecordException {
-        RecordParser.registration(registrationId, fields, authorityHosts, pfxFiles::read);
+        write(registrationId, fields, new VaultSecretsKV2UpdateSecretOptions());
+    }
+
+    @Override
+    public void writeRegistration(String registrationId, Map<String, Object> fields, long expectedVersion)
+            throws InvalidRecordException, VersionConflictException {
         try {
-            await("write", kv.updateSecret(path(StoreLayout.REGISTRATIONS, registrationId),
-                    new VaultSecretsKV2UpdateSecretOptions(), new LinkedHashMap<>(fields)));
+            write(registrationId, fields, new VaultSecretsKV2UpdateSecretOptions().setCas(Math.toIntExact(expectedVersion)));
+        } catch (CheckAndSetMismatch e) {
+            reread(registrationId); // serve what the other writer wrote without waiting for the next poll
+            throw new VersionConflictException(registrationId, expectedVersion);
+        }
+    }
+
+    private void write(String registrationId, Map<String, Object> fields, VaultSecretsKV2UpdateSecretOptions options)
+            throws InvalidRecordException {
+        book.check(registrationId, fields, pfxFiles::read);
+        try {
+            await("write", kv.updateSecret(path(RecordKind.REGISTRATION, registrationId), options,
+                    new LinkedHashMap<>(fields)));
         } catch (VaultUnavailable | NotFound e) {
             throw new StoreWriteException("registration '" + registrationId + "' cannot be written to Vault: " + e.getMessage());
         }
@@ -173,7 +184,7 @@ public final class VaultRegistrationStore extends PublishingStore {
     public boolean deleteRegistration(String registrationId) {
         boolean existed = current().registration(registrationId).isPresent();
         try {
-            await("delete", kv.deleteSecretMetadata(path(StoreLayout.REGISTRATIONS, registrationId)));
+            await("delete", kv.deleteSecretMetadata(path(RecordKind.REGISTRATION, registrationId)));
         } catch (NotFound e) {
             existed = false;
         } catch (VaultUnavailable e) {
@@ -183,23 +194,22 @@ public final class VaultRegistrationStore extends PublishingStore {
         return existed;
     }
 
-    private void syncKind(String kind, Map<String, Loaded> loadedRecords) throws VaultUnavailable {
+    private void syncKind(RecordKind kind) throws VaultUnavailable {
         List<String> ids;
         try {
-            ids = await("list", kv.listSecrets(prefix + "/" + kind + "/"));
+            ids = await("list", kv.listSecrets(prefix + "/" + kind.folder() + "/"));
         } catch (NotFound e) {
             ids = List.of();
         }
+        Map<String, Long> read = versionsRead.get(kind);
         Set<String> seen = new HashSet<>();
         for (String id : ids) {
             if (id.endsWith("/")) {
                 continue; // a folder, not a record
             }
             seen.add(id);
-            Loaded previous = loadedRecords.get(id);
             if (!Slug.isValid(id)) {
-                loadedRecords.put(id, new Loaded(0, null, new RecordProblem(location(kind + "/" + id), null,
-                        "id must be " + Slug.describe())));
+                book.unreadable(kind, id, new RecordProblem(path(kind, id), null, "id must be " + Slug.describe()));
                 continue;
             }
             Integer current;
@@ -208,101 +218,42 @@ public final class VaultRegistrationStore extends PublishingStore {
             } catch (NotFound e) {
                 continue;
             }
-            if (previous != null && current != null && previous.version() == current) {
+            Long previous = read.get(id);
+            if (previous != null && current != null && previous == current.longValue()) {
                 continue;
             }
             Optional<VaultSecretsKV2ReadSecretData> secret;
             try {
                 secret = read(kind, id);
             } catch (VaultUnavailable e) {
-                keepPrevious(kind, id, previous, new RecordProblem(location(kind + "/" + id), null, e.getMessage()), loadedRecords);
+                book.unreadable(kind, id, new RecordProblem(path(kind, id), null, e.getMessage()));
                 continue;
             }
             if (secret.isPresent()) {
-                apply(kind, id, secret.get(), loadedRecords);
+                apply(kind, id, secret.get());
             }
         }
-        loadedRecords.keySet().retainAll(seen);
+        book.retain(kind, seen);
+        read.keySet().retainAll(seen);
     }
 
-    private void apply(String kind, String id, VaultSecretsKV2ReadSecretData secret, Map<String, Loaded> loadedRecords) {
-        Loaded previous = loadedRecords.get(id);
-        long version = secret.getMetadata() == null || secret.getMetadata().getVersion() == null
-                ? (previous == null ? 1 : previous.version() + 1) : secret.getMetadata().getVersion();
-        Map<String, Object> fields = secret.getData() == null ? Map.of() : secret.getData();
-        String location = location(kind + "/" + id);
-        try {
-            Object record;
-            if (kind.equals(StoreLayout.REGISTRATIONS)) {
-                Registration registration = RecordParser.registration(id, fields, authorityHosts, pfxFiles::read)
-                        .withCredentialVersion(version);
-                if (previous != null && previous.record() instanceof Registration old
-                        && old.credentialVersion() != version) {
-                    replaced.put(id, new ReplacedCredential(old, clock.instant()));
-                }
-                warnUnknown(location, RecordParser.unknownRegistrationFields(fields));
-                record = registration;
-            } else {
-                record = RecordParser.caller(id, fields);
-                warnUnknown(location, RecordParser.unknownCallerFields(fields));
-            }
-            if (previous != null && previous.problem() != null) {
-                Log.infof("%s is valid again", location);
-            }
-            loadedRecords.put(id, new Loaded(version, record, null));
-        } catch (InvalidRecordException e) {
-            keepPrevious(kind, id, previous, new RecordProblem(location, e.field(), e.getMessage()), loadedRecords);
-            // Remember the version so an unchanged invalid record is not read again on every poll.
-            Loaded kept = loadedRecords.get(id);
-            loadedRecords.put(id, new Loaded(version, kept.record(), kept.problem()));
-        }
+    private void apply(RecordKind kind, String id, VaultSecretsKV2ReadSecretData secret) {
+        Long previous = versionsRead.get(kind).get(id);
+        long version = kvVersion(secret).orElse(previous == null ? 1 : previous + 1);
+        versionsRead.get(kind).put(id, version);
+        book.read(kind, id, path(kind, id), new Revision.Numbered(version),
+                secret.getData() == null ? Map.of() : secret.getData(), pfxFiles::read);
     }
 
-    private void keepPrevious(String kind, String id, Loaded previous, RecordProblem problem, Map<String, Loaded> loadedRecords) {
-        if (previous == null || !problem.equals(previous.problem())) {
-            Log.warnf("%s%s", problem, previous == null || previous.record() == null
-                    ? "; record not loaded" : "; its last valid version stays in service");
-        }
-        loadedRecords.put(id, new Loaded(previous == null ? 0 : previous.version(),
-                previous == null ? null : previous.record(), problem));
+    private static Optional<Long> kvVersion(VaultSecretsKV2ReadSecretData secret) {
+        return Optional.ofNullable(secret.getMetadata()).map(metadata -> metadata.getVersion()).map(Integer::longValue);
     }
 
-    private void publishLoaded() {
-        Map<String, Registration> registrationView = new LinkedHashMap<>();
-        Map<String, Caller> callerView = new LinkedHashMap<>();
-        List<RecordProblem> problems = new ArrayList<>();
-        registrations.values().forEach(loadedRecord -> {
-            if (loadedRecord.record() instanceof Registration registration) {
-                registrationView.put(registration.id(), registration);
-            }
-            if (loadedRecord.problem() != null) {
-                problems.add(loadedRecord.problem());
-            }
-        });
-        callers.values().forEach(loadedRecord -> {
-            if (loadedRecord.record() instanceof Caller caller) {
-                callerView.put(caller.id(), caller);
-            }
-            if (loadedRecord.problem() != null) {
-                problems.add(loadedRecord.problem());
-            }
-        });
-        replaced.keySet().retainAll(registrationView.keySet());
-        publish(new StoreSnapshot(registrationView, callerView, problems, replaced, clock.instant()));
-    }
-
-    private Optional<VaultSecretsKV2ReadSecretData> read(String kind, String id) throws VaultUnavailable {
+    private Optional<VaultSecretsKV2ReadSecretData> read(RecordKind kind, String id) throws VaultUnavailable {
         try {
             return Optional.ofNullable(await("read", kv.readSecret(path(kind, id))));
         } catch (NotFound e) {
             return Optional.empty();
-        }
-    }
-
-    /** A 404 from Vault: the record (or folder) is not there. */
-    private static final class NotFound extends Exception {
-        NotFound() {
-            super(null, null, false, false);
         }
     }
 
@@ -319,9 +270,13 @@ public final class VaultRegistrationStore extends PublishingStore {
                     requestCounter.accept(operation, "not_found");
                     throw new NotFound();
                 }
+                if (status == 400 && vault.getErrors() != null && vault.getErrors().contains(CAS_MISMATCH)) {
+                    requestCounter.accept(operation, "conflict");
+                    throw new CheckAndSetMismatch();
+                }
                 requestCounter.accept(operation, status == 403 ? "denied" : "error");
                 throw new VaultUnavailable(status == 403
-                        ? "Vault denied " + operation + " (HTTP 403): check the token's policy for " + location("")
+                        ? "Vault denied " + operation + " (HTTP 403): check the token's policy for " + prefix + "/"
                         : "Vault answered HTTP " + status + " to " + operation);
             }
             requestCounter.accept(operation, "error");
@@ -335,31 +290,24 @@ public final class VaultRegistrationStore extends PublishingStore {
         }
     }
 
-    private void scheduleNextPoll() {
+    /** Schedules the next poll unless the store was stopped; each poll schedules the one after it. */
+    private synchronized void scheduleNextPoll() {
         Duration next = isLoaded() || pollInterval.compareTo(STARTUP_RETRY) < 0 ? pollInterval : STARTUP_RETRY;
-        poller.schedule(() -> {
+        poller().ifPresent(poller -> poller.schedule(() -> {
             try {
                 poll();
             } catch (RuntimeException e) {
                 Log.errorf(e, "Vault store: polling failed");
             } finally {
-                synchronized (this) {
-                    if (poller != null) {
-                        scheduleNextPoll();
-                    }
-                }
+                scheduleNextPoll();
             }
-        }, next.toMillis(), TimeUnit.MILLISECONDS);
+        }, next.toMillis(), TimeUnit.MILLISECONDS));
     }
 
-    private String path(String kind, String id) {
-        return prefix + "/" + kind + "/" + id;
+    /** A record's path below the KV mount, which is also how problems and log lines name it. */
+    private String path(RecordKind kind, String id) {
+        return prefix + "/" + kind.folder() + "/" + id;
     }
-
-    private String location(String relative) {
-        return prefix + "/" + relative;
-    }
-
 
     private static String trimSlashes(String value) {
         String trimmed = value;

@@ -1,5 +1,6 @@
 package io.exobroker.bench;
 
+import io.exobroker.caller.CallerIndex;
 import io.exobroker.config.TokenConfig;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.Cloud;
@@ -184,6 +185,9 @@ final class LookupMicrobench {
     private static Object emptyValueOf(Class<?> type) {
         if (type == Map.class) {
             return Map.of();
+        }
+        if (type == CallerIndex.class) {
+            return CallerIndex.EMPTY;
         }
         if (type == List.class) {
             return List.of();

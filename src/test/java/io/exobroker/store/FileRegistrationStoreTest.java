@@ -1,5 +1,6 @@
 package io.exobroker.store;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.ServiceAccount;
 import io.exobroker.caller.ServiceAccountClaims;
@@ -25,6 +26,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -32,6 +34,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -1056,7 +1063,174 @@ class FileRegistrationStoreTest {
         assertThat(store.current().registration("contoso")).isPresent();
     }
 
+    // --- check-and-set writes (for issue 13's rotation: the store is the lock) ---------------------------------------
+
+    @Test
+    void readRegistrationGivesTheStoredFieldsAndTheVersionServedFromThem() {
+        write("registrations/contoso.json", secretRecord("first-secret"));
+        store = loadedStore();
+        write("registrations/contoso.json", secretRecord("second-secret"));
+
+        StoredRecord stored = store.readRegistration("contoso").orElseThrow();
+
+        assertThat(stored.fields()).containsEntry("client_secret", "second-secret");
+        assertThat(stored.version()).isEqualTo(2);
+        assertThat(store.current().registration("contoso").orElseThrow().credentialVersion()).isEqualTo(2);
+        assertThat(stored.toString()).doesNotContain("second-secret");
+        assertThat(store.readRegistration("fabrikam")).isEmpty();
+    }
+
+    @Test
+    void aCheckAndSetWriteOnTheVersionReadSucceeds() throws Exception {
+        write("registrations/contoso.json", secretRecord("first-secret"));
+        store = loadedStore();
+        StoredRecord read = store.readRegistration("contoso").orElseThrow();
+
+        store.writeRegistration("contoso", fields(secretRecord("second-secret")), read.version());
+
+        Registration written = store.current().registration("contoso").orElseThrow();
+        assertThat(written.credentialVersion()).isEqualTo(2);
+        assertThat(secretOf(written)).isEqualTo("second-secret");
+        assertThat(changes).singleElement()
+                .satisfies(change -> assertThat(change.changedRegistrations()).containsExactly("contoso"));
+    }
+
+    @Test
+    void aCheckAndSetWriteAfterSomeoneElseWroteIsAConflictAndLeavesTheirContent() {
+        // given: the store read version 1, then an operator rewrote the file (not polled yet)
+        write("registrations/contoso.json", secretRecord("first-secret"));
+        store = loadedStore();
+        StoredRecord read = store.readRegistration("contoso").orElseThrow();
+        write("registrations/contoso.json", secretRecord("operator-secret"));
+
+        // when
+        assertThatThrownBy(() -> store.writeRegistration("contoso", fields(secretRecord("second-secret")), read.version()))
+                .isInstanceOf(VersionConflictException.class)
+                .hasMessageContaining("contoso").hasMessageNotContaining("second-secret");
+
+        // then: the operator's content stays on disk and is served at once, as version 2
+        assertThat(fields(read("registrations/contoso.json"))).containsEntry("client_secret", "operator-secret");
+        Registration served = store.current().registration("contoso").orElseThrow();
+        assertThat(secretOf(served)).isEqualTo("operator-secret");
+        assertThat(served.credentialVersion()).isEqualTo(2);
+    }
+
+    @Test
+    void versionZeroCreatesOnlyARecordThatDoesNotExist() throws Exception {
+        store = loadedStore();
+
+        store.writeRegistration("contoso", fields(secretRecord("first-secret")), 0);
+
+        assertThat(store.current().registration("contoso").orElseThrow().credentialVersion()).isEqualTo(1);
+        assertThatThrownBy(() -> store.writeRegistration("contoso", fields(secretRecord("second-secret")), 0))
+                .isInstanceOf(VersionConflictException.class);
+        assertThat(secretOf(store.current().registration("contoso").orElseThrow())).isEqualTo("first-secret");
+    }
+
+    @Test
+    void aFileTheStoreDidNotAcceptTakesNoCheckAndSetWriteButAnUnconditionalOne() throws Exception {
+        // given: version 1 in service, and a broken edit on disk
+        write("registrations/contoso.json", secretRecord("first-secret"));
+        store = loadedStore();
+        write("registrations/contoso.json", """
+                {"tenant_id": "%s", "client_id": "typo", "credential_type": "client_secret", "client_secret": "x-secret"}
+                """.formatted(TENANT));
+        StoredRecord read = store.readRegistration("contoso").orElseThrow();
+
+        // then: the broken content is no version, so no version a writer names matches it
+        assertThat(read.fields()).containsEntry("client_id", "typo");
+        for (long version : new long[]{0, read.version(), read.version() + 1}) {
+            assertThatThrownBy(() -> store.writeRegistration("contoso", fields(secretRecord("second-secret")), version))
+                    .as("version %d", version).isInstanceOf(VersionConflictException.class);
+        }
+        store.writeRegistration("contoso", fields(secretRecord("fixed-secret")));
+        assertThat(secretOf(store.current().registration("contoso").orElseThrow())).isEqualTo("fixed-secret");
+    }
+
+    /**
+     * Two brokers on one directory each read, change and check-and-set write the record many times at once; each
+     * successful write appends one character to the secret. A write lost to a race would leave the secret shorter
+     * than the number of successful writes says.
+     */
+    @Test
+    void twoStoresOnOneDirectoryNeverLoseAWrite() throws Exception {
+        write("registrations/contoso.json", secretRecord("s"));
+        store = newStore();
+        FileRegistrationStore other = newStore();
+        store.poll();
+        other.poll();
+        int attemptsEach = 25;
+        ExecutorService writers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<Integer>> successes = new ArrayList<>();
+            CountDownLatch start = new CountDownLatch(1);
+            for (FileRegistrationStore writer : List.of(store, other)) {
+                successes.add(writers.submit(() -> {
+                    start.await();
+                    int won = 0;
+                    for (int attempt = 0; attempt < attemptsEach; attempt++) {
+                        StoredRecord read = writer.readRegistration("contoso").orElseThrow();
+                        Map<String, Object> next = new LinkedHashMap<>(read.fields());
+                        next.put("client_secret", read.fields().get("client_secret") + "x");
+                        try {
+                            writer.writeRegistration("contoso", next, read.version());
+                            won++;
+                        } catch (VersionConflictException e) {
+                            // the other broker wrote in between: read again on the next attempt
+                        }
+                    }
+                    return won;
+                }));
+            }
+            start.countDown();
+            int won = 0;
+            for (Future<Integer> writer : successes) {
+                won += writer.get(2, TimeUnit.MINUTES);
+            }
+
+            String secret = (String) fields(read("registrations/contoso.json")).get("client_secret");
+            assertThat(won).as("successful writes").isPositive();
+            assertThat(secret).hasSize(1 + won);
+            store.poll();
+            other.poll();
+            assertThat(secretOf(store.current().registration("contoso").orElseThrow())).isEqualTo(secret);
+            assertThat(secretOf(other.current().registration("contoso").orElseThrow())).isEqualTo(secret);
+        } finally {
+            writers.shutdownNow();
+            other.stop();
+        }
+    }
+
+    @Test
+    void theWriteLockFileIsNoRecord() throws Exception {
+        store = loadedStore();
+
+        store.writeRegistration("contoso", fields(secretRecord("first-secret")), 0);
+        store.poll();
+
+        assertThat(dir.resolve("registrations/.write.lock")).exists();
+        assertThat(store.current().registrations()).containsOnlyKeys("contoso");
+        assertThat(store.current().problems()).isEmpty();
+    }
+
     // --- helpers ---------------------------------------------------------------------------------------------------
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> fields(String json) {
+        try {
+            return new ObjectMapper().readValue(json, Map.class);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String read(String relative) {
+        try {
+            return Files.readString(dir.resolve(relative));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     private FileRegistrationStore newStore() {
         return new FileRegistrationStore(dir, Duration.ZERO, Clock.systemUTC());

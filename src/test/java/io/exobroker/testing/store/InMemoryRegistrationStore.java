@@ -6,6 +6,7 @@ import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.ReplacedCredential;
 import io.exobroker.store.StoreChange;
 import io.exobroker.store.StoreSnapshot;
+import io.exobroker.store.StoredRecord;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -90,12 +91,17 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     }
 
     @Override
-    public Optional<Map<String, Object>> readRegistration(String registrationId) {
+    public Optional<StoredRecord> readRegistration(String registrationId) {
         return Optional.empty();
     }
 
     @Override
     public void writeRegistration(String registrationId, Map<String, Object> fields) {
+        throw new UnsupportedOperationException("the in-memory store takes Registration objects: use put()");
+    }
+
+    @Override
+    public void writeRegistration(String registrationId, Map<String, Object> fields, long expectedVersion) {
         throw new UnsupportedOperationException("the in-memory store takes Registration objects: use put()");
     }
 
