@@ -11,6 +11,7 @@ import io.exobroker.registration.Scope;
 import io.exobroker.registration.Secret;
 import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
+import io.exobroker.testing.time.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -133,6 +135,41 @@ class MsalTokenMinterTest {
         assertThatThrownBy(() -> minter.mint(registration(Optional.of(otherPort)), SCOPE).join())
                 .isInstanceOf(CompletionException.class).cause().isInstanceOf(UpstreamException.class);
         assertThat(attacker.requests()).isEmpty();
+    }
+
+    @Test
+    void neverSaysATokenLivesLongerThanItsOwnExpiryClaim() throws Exception {
+        // given: a token endpoint whose clock is 30 s behind the broker's, so the token's exp is 30 s before the moment
+        // MSAL4J computes from its own receive time plus expires_in (latency and rounding do the same, by less)
+        MutableClock behind = new MutableClock();
+        behind.advance(Duration.ofSeconds(-30));
+        try (EntraEmulator late = EntraEmulator.start(behind)) {
+            late.register(EmulatedApp.builder(TENANT, CLIENT).secret(secret).build());
+            minter = minter(false, AuthorityHosts.declared(Optional.empty(), List.of(late.authorityHost())));
+
+            // when: the broker mints a token there
+            AccessToken token = minter.mint(registration(Optional.of(late.authorityHost())), SCOPE).get(10, TimeUnit.SECONDS);
+
+            // then: the expiry it reports is the token's own, not the later one
+            long exp = ((Number) EntraEmulator.decodeClaims(token.value()).get("exp")).longValue();
+            assertThat(token.expiresOn()).isEqualTo(Instant.ofEpochSecond(exp));
+        }
+    }
+
+    @Test
+    void keepsMsalsExpiryWhenItIsTheEarlierOne() throws Exception {
+        // given: a token endpoint whose clock runs 30 s ahead, so the token's exp is later than MSAL4J's reckoning
+        MutableClock ahead = new MutableClock();
+        ahead.advance(Duration.ofSeconds(30));
+        try (EntraEmulator early = EntraEmulator.start(ahead)) {
+            early.register(EmulatedApp.builder(TENANT, CLIENT).secret(secret).build());
+            minter = minter(false, AuthorityHosts.declared(Optional.empty(), List.of(early.authorityHost())));
+
+            AccessToken token = minter.mint(registration(Optional.of(early.authorityHost())), SCOPE).get(10, TimeUnit.SECONDS);
+
+            long exp = ((Number) EntraEmulator.decodeClaims(token.value()).get("exp")).longValue();
+            assertThat(token.expiresOn()).isBefore(Instant.ofEpochSecond(exp));
+        }
     }
 
     private static MsalTokenMinter minter(boolean instanceDiscovery, AuthorityHosts hosts) {

@@ -15,6 +15,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -255,6 +257,58 @@ class TokenServiceTest {
         assertThat(stillDuring.token()).isSameAs(during.token());
         await().atMost(Duration.ofSeconds(5)).until(() ->
                 service.token(v2, GRAPH, DEFAULT_MIN).join().token().value().contains("-v2-"));
+    }
+
+    @Test
+    void aTokenMintedWithTheReplacedCredentialIsServedAsMintedThenFromCacheWhileTheNewOneIsRetried() {
+        // given: a rotation whose new credential Entra ID does not accept yet
+        Registration v1 = register("contoso", 1);
+        service.token(v1, GRAPH, DEFAULT_MIN).join();
+        Registration v2 = register("contoso", 2);
+        minter.failNext(ScriptedMinter.credential(7000215));
+
+        // when: requests come in during the rotation grace
+        TokenService.IssuedToken during = service.token(v2, GRAPH, DEFAULT_MIN).join();
+        TokenService.IssuedToken next = service.token(v2, GRAPH, DEFAULT_MIN).join();
+
+        // then: the token minted with the replaced credential is a fresh token, then a cached one: Entra ID is healthy
+        assertThat(during.source()).isEqualTo(TokenService.Source.MINTED);
+        assertThat(during.token().value()).contains("-v1-");
+        assertThat(next.source()).isEqualTo(TokenService.Source.CACHE);
+        assertThat(next.token()).isSameAs(during.token());
+        assertThat(cacheResults("stale")).isZero();
+        // and the new credential is tried again in the background, not by a request, and its token replaces the other
+        await().atMost(Duration.ofSeconds(10)).until(() -> minter.callLog().stream()
+                .filter(call -> call.credentialVersion() == 2).count() == 2 && refreshes("success") == 1.0);
+        TokenService.IssuedToken after = service.token(v2, GRAPH, DEFAULT_MIN).join();
+        assertThat(after.source()).isEqualTo(TokenService.Source.CACHE);
+        assertThat(after.token().value()).contains("-v2-");
+    }
+
+    @ParameterizedTest(name = "removed at the store''s read {0}")
+    @ValueSource(ints = {1, 2, 3, 4})
+    void aRegistrationDeletedWhileItsRejectedCredentialIsRecoveredLeavesNoFlightBehind(int read) {
+        // given: a rotation whose new credential Entra ID rejects, so the broker looks at the store again
+        Registration v1 = register("contoso", 1);
+        service.token(v1, GRAPH, DEFAULT_MIN).join();
+        Registration v2 = register("contoso", 2);
+        minter.failNext(ScriptedMinter.credential(7000215));
+
+        // when: the registration is deleted while the broker works out what to do about the rejection
+        store.removeOnRead("contoso", read);
+        Throwable first = catchThrowable(() -> service.token(v2, GRAPH, DEFAULT_MIN).join());
+        store.remove("contoso"); // gone by now, whichever read removed it
+
+        // then: that request is answered with what Entra ID said (or a token), not by the request timeout...
+        if (first != null) {
+            assertThat(first).isInstanceOf(CompletionException.class).cause().isInstanceOfSatisfying(
+                    BrokerException.class, error -> assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_INVALID_CREDENTIALS));
+        }
+        // ...and once the registration is back, a request for the same key reaches Entra ID, not a flight nobody ends
+        store.put(v2);
+        TokenService.IssuedToken again = service.token(v2, GRAPH, DEFAULT_MIN).join();
+        assertThat(again.source()).isEqualTo(TokenService.Source.MINTED);
+        assertThat(again.token().value()).contains("-v2-");
     }
 
     @Test
@@ -504,6 +558,11 @@ class TokenServiceTest {
                 version);
         store.put(registration);
         return registration;
+    }
+
+    private double cacheResults(String result) {
+        Counter counter = meters.find("broker.token.cache").tag("result", result).counter();
+        return counter == null ? 0.0 : counter.count();
     }
 
     private double refreshes(String outcome) {

@@ -29,6 +29,8 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     private final Map<String, Registration> pendingRotation = new HashMap<>();
     private final Map<String, ReplacedCredential> replaced = new HashMap<>();
     private final AtomicInteger rereads = new AtomicInteger();
+    private final AtomicInteger readsUntilRemoval = new AtomicInteger();
+    private volatile String removedOnRead;
     private volatile StoreSnapshot snapshot = StoreSnapshot.EMPTY;
 
     public synchronized void put(Registration registration) {
@@ -47,6 +49,9 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     }
 
     public synchronized void remove(String registrationId) {
+        if (registrationId.equals(removedOnRead)) {
+            removedOnRead = null; // gone already: nothing left for a read to remove
+        }
         registrations.remove(registrationId);
         replaced.remove(registrationId);
         publish(Set.of(), Set.of(), Set.of(registrationId));
@@ -55,6 +60,18 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     /** The next {@link #reread} of this id finds this registration, as if it had been rotated in the store. */
     public synchronized void rotateOnReread(Registration rotated) {
         pendingRotation.put(rotated.id(), rotated);
+    }
+
+    /**
+     * The {@code nth} call of {@link #current()} from now first removes this registration, as a deletion landing between
+     * two reads of whoever is reading the store then. Spent once the registration is removed, by a read or otherwise.
+     */
+    public void removeOnRead(String registrationId, int nth) {
+        if (nth < 1) {
+            throw new IllegalArgumentException("reads count from 1");
+        }
+        readsUntilRemoval.set(nth);
+        removedOnRead = registrationId;
     }
 
     public int rereads() {
@@ -71,6 +88,10 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
 
     @Override
     public StoreSnapshot current() {
+        String removing = removedOnRead;
+        if (removing != null && readsUntilRemoval.decrementAndGet() == 0) {
+            remove(removing);
+        }
         return snapshot;
     }
 
