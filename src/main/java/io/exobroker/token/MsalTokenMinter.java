@@ -187,8 +187,15 @@ public class MsalTokenMinter implements TokenMinter {
         }
     }
 
-    private AccessToken toToken(IAuthenticationResult result, Scope scope, Instant sent) {
-        Instant expiresOn = result.expiresOnDate().toInstant();
+    /**
+     * MSAL4J's expiry is its own receive time plus {@code expires_in}, which lands a second or more after the token's
+     * {@code exp} (latency, rounding, Entra ID's clock): the earlier of the two is the one the broker may promise.
+     */
+    private static AccessToken toToken(IAuthenticationResult result, Scope scope, Instant sent) {
+        Instant reckoned = result.expiresOnDate().toInstant();
+        Instant expiresOn = TokenClaims.expiresAt(result.accessToken())
+                .filter(exp -> exp.isBefore(reckoned))
+                .orElse(reckoned);
         Long refreshOn = result.metadata() == null ? null : result.metadata().refreshOn();
         Optional<Instant> refresh = refreshOn == null || refreshOn <= 0
                 ? Optional.empty() : Optional.of(Instant.ofEpochSecond(refreshOn));
