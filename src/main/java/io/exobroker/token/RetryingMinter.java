@@ -42,7 +42,7 @@ final class RetryingMinter {
         CompletableFuture<AccessToken> result = new CompletableFuture<>();
         var throttled = backoff.throttledFor(registration.id(), clock.instant());
         if (throttled.isPresent()) {
-            result.completeExceptionally(new UpstreamException(UpstreamException.Kind.THROTTLED, 429, null, null,
+            result.completeExceptionally(new UpstreamException(UpstreamException.Kind.THROTTLED, 429, null,
                     throttled.get(), "Entra ID asked the broker to wait (Retry-After)"));
             return result;
         }

@@ -12,6 +12,8 @@ import io.exobroker.registration.Secret;
 import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.time.MutableClock;
+import io.exobroker.testing.tls.TestCertificate;
+import io.exobroker.testing.tls.TestCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -169,6 +171,30 @@ class MsalTokenMinterTest {
 
             long exp = ((Number) EntraEmulator.decodeClaims(token.value()).get("exp")).longValue();
             assertThat(token.expiresOn()).isBefore(Instant.ofEpochSecond(exp));
+        }
+    }
+
+    @Test
+    void anAssertionOutsideItsTimeRangeIsACredentialError() {
+        // given: a certificate registration, and a token endpoint whose clock runs an hour ahead of the broker's, so
+        // the assertion MSAL4J signs has expired by the endpoint's clock (AADSTS700024, as a stale federated
+        // assertion will be too)
+        TestCertificate certificate = TestCertificates.selfSigned("minter-test", Duration.ofDays(2));
+        MutableClock ahead = new MutableClock();
+        ahead.advance(Duration.ofHours(1));
+        try (EntraEmulator skewed = EntraEmulator.start(ahead)) {
+            skewed.register(EmulatedApp.builder(TENANT, CLIENT).certificate(certificate.certificate()).build());
+            minter = minter(false, AuthorityHosts.declared(Optional.empty(), List.of(skewed.authorityHost())));
+            Registration registration = new Registration("minter-test", TENANT, CLIENT, Cloud.PUBLIC,
+                    Optional.of(skewed.authorityHost()), new Credential.Certificate(certificate.keyPair().getPrivate(),
+                    List.of(certificate.certificate()), false), List.of("graph"), 1);
+
+            // then: the failure is a credential error (re-read, then paused), not a refusal of the scope to remember
+            assertThatThrownBy(() -> minter.mint(registration, SCOPE).get(10, TimeUnit.SECONDS))
+                    .cause().isInstanceOfSatisfying(UpstreamException.class, failure -> {
+                        assertThat(failure.aadstsCode()).contains(700024);
+                        assertThat(failure.kind()).isEqualTo(UpstreamException.Kind.CREDENTIAL);
+                    });
         }
     }
 

@@ -105,23 +105,20 @@ final class ScriptedMinter implements TokenMinter {
     }
 
     static UpstreamException credential(int aadsts) {
-        return new UpstreamException(UpstreamException.Kind.CREDENTIAL, 401, aadsts, "invalid_client", null,
-                "HTTP 401 invalid_client AADSTS" + aadsts);
+        return new UpstreamException(UpstreamException.Kind.CREDENTIAL, 401, aadsts, null, "HTTP 401 invalid_client AADSTS" + aadsts);
     }
 
     static UpstreamException throttled(Duration retryAfter) {
-        return new UpstreamException(UpstreamException.Kind.THROTTLED, 429, null, "temporarily_unavailable",
-                retryAfter, "HTTP 429");
+        return new UpstreamException(UpstreamException.Kind.THROTTLED, 429, null, retryAfter, "HTTP 429");
     }
 
     /** Entra ID refused the request itself, e.g. AADSTS500011 (no such resource principal) or 1002012 (bad scope). */
     static UpstreamException rejected(int aadsts) {
-        return new UpstreamException(UpstreamException.Kind.REJECTED, 400, aadsts,
-                aadsts == 500011 ? "invalid_resource" : "invalid_scope", null, "HTTP 400 AADSTS" + aadsts);
+        return new UpstreamException(UpstreamException.Kind.REJECTED, 400, aadsts, null, "HTTP 400 AADSTS" + aadsts);
     }
 
     static UpstreamException unavailable() {
-        return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, 503, null, null, null, "HTTP 503");
+        return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, 503, null, null, "HTTP 503");
     }
 
 }
