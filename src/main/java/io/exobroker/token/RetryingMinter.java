@@ -16,8 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One mint as callers see it: bounded retries of 429, 5xx and timeouts with exponential backoff and jitter, never
  * sooner than Entra ID's Retry-After, and never past the request timeout (waiting callers get an answer, not a hang).
- * Records every attempt in the upstream metrics. Credential errors are returned at once for {@link TokenService}, and so
- * is a full mint queue: waiting inside a request would only add to the queue it found full.
+ * Records every attempt in the upstream metrics. Credential errors are returned at once for {@link CredentialRecovery},
+ * and so is a full mint queue: waiting inside a request would only add to the queue it found full.
  */
 final class RetryingMinter {
 

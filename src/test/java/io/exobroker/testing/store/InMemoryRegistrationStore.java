@@ -7,7 +7,7 @@ import io.exobroker.store.ReplacedCredential;
 import io.exobroker.store.StoreChange;
 import io.exobroker.store.StoreSnapshot;
 
-import java.time.Instant;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,11 +32,21 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     private final AtomicInteger readsUntilRemoval = new AtomicInteger();
     private volatile String removedOnRead;
     private volatile StoreSnapshot snapshot = StoreSnapshot.EMPTY;
+    private final Clock clock;
+
+    public InMemoryRegistrationStore() {
+        this(Clock.systemUTC());
+    }
+
+    /** A store that dates rotations (and snapshots) by the test's clock. */
+    public InMemoryRegistrationStore(Clock clock) {
+        this.clock = clock;
+    }
 
     public synchronized void put(Registration registration) {
         Registration old = registrations.put(registration.id(), registration);
         if (old != null && old.credentialVersion() != registration.credentialVersion()) {
-            replaced.put(old.id(), new ReplacedCredential(old, Instant.now()));
+            replaced.put(old.id(), new ReplacedCredential(old, clock.instant()));
         }
         publish(old == null ? Set.of(registration.id()) : Set.of(),
                 old != null && old.credentialVersion() != registration.credentialVersion() ? Set.of(registration.id()) : Set.of(),
@@ -133,7 +143,7 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     }
 
     private void publish(Set<String> added, Set<String> changed, Set<String> removed) {
-        snapshot = new StoreSnapshot(registrations, callers, List.of(), replaced, Instant.now());
+        snapshot = new StoreSnapshot(registrations, callers, List.of(), replaced, clock.instant());
         StoreChange change = new StoreChange(added, changed, removed);
         if (!change.isEmpty()) {
             listeners.forEach(listener -> listener.accept(change));
