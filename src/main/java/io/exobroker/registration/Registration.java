@@ -12,6 +12,8 @@ import java.util.Optional;
  * @param authorityHost the record's own {@code authority_host}, overriding the cloud's sign-in host: an allowed
  *                      origin (see {@link AuthorityHosts}) in canonical form
  * @param allowedResources aliases, {@code .default} scopes or {@code *}: what this registration may mint for
+ * @param rotation         its certificate rotation: settings and the broker's state (not part of the credential: a
+ *                         record version that changes only the rotation keeps the credential version)
  */
 public record Registration(
         String id,
@@ -21,7 +23,8 @@ public record Registration(
         Optional<String> authorityHost,
         Credential credential,
         List<String> allowedResources,
-        long credentialVersion) {
+        long credentialVersion,
+        Rotation rotation) {
 
     public Registration {
         if (!Slug.isValid(id)) {
@@ -33,6 +36,14 @@ public record Registration(
         Objects.requireNonNull(authorityHost, "authorityHost");
         Objects.requireNonNull(credential, "credential");
         allowedResources = List.copyOf(allowedResources);
+        Objects.requireNonNull(rotation, "rotation");
+    }
+
+    /** A registration without rotation settings or state. */
+    public Registration(String id, String tenantId, String clientId, Cloud cloud, Optional<String> authorityHost,
+                        Credential credential, List<String> allowedResources, long credentialVersion) {
+        this(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources, credentialVersion,
+                Rotation.NONE);
     }
 
     /** The MSAL4J authority, e.g. {@code https://login.microsoftonline.com/<tenant>/}. */
@@ -55,7 +66,42 @@ public record Registration(
     }
 
     public Registration withCredentialVersion(long version) {
-        return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources, version);
+        return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources, version,
+                rotation);
+    }
+
+    /** The same registration proving itself with another credential, e.g. a rotation's next certificate. */
+    public Registration withCredential(Credential other) {
+        return new Registration(id, tenantId, clientId, cloud, authorityHost, other, allowedResources,
+                credentialVersion, rotation);
+    }
+
+    public Registration withRotation(Rotation other) {
+        return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources,
+                credentialVersion, other);
+    }
+
+    /**
+     * Whether this registration mints exactly as {@code other} does: everything but the rotation (and the version
+     * number) is equal. A new record version that differs only in its rotation (a step written by the broker, a
+     * setting) is then no new credential: cached tokens, MSAL clients and backoffs stay.
+     */
+    public boolean servesLike(Registration other) {
+        return withRotation(Rotation.NONE).withCredentialVersion(0)
+                .equals(other.withRotation(Rotation.NONE).withCredentialVersion(0));
+    }
+
+    /**
+     * Whether this version only put in service the certificate a rotation of the same app activated in place of
+     * {@code before}'s: the tokens {@code before} earned were issued to this very app and stay valid.
+     */
+    public boolean rolledFrom(Registration before) {
+        return before.credential() instanceof Credential.Certificate previous
+                && credential instanceof Credential.Certificate
+                && rotation.state().replacedThumbprint().filter(previous.thumbprint()::equals).isPresent()
+                && id.equals(before.id()) && tenantId.equals(before.tenantId()) && clientId.equals(before.clientId())
+                && cloud == before.cloud() && authorityHost.equals(before.authorityHost())
+                && allowedResources.equals(before.allowedResources());
     }
 
     private String host(Optional<String> brokerWideHost) {

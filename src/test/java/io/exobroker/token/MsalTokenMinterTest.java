@@ -222,6 +222,11 @@ class MsalTokenMinterTest {
         }
 
         @Override
+        public Optional<String> graphHost() {
+            return Optional.empty();
+        }
+
+        @Override
         public Duration connectTimeout() {
             return Duration.ofSeconds(5);
         }
