@@ -16,6 +16,8 @@ import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.Scope;
 import io.exobroker.registration.SignInOrigin;
 import io.exobroker.registration.Slug;
+import io.exobroker.rotation.RotationScheduler;
+import io.exobroker.rotation.SelfSignedCertificates;
 import io.exobroker.store.InvalidRecordException;
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreLayout;
@@ -58,11 +60,13 @@ public class RegistrationAdmin {
     private final RegistrationStore store;
     private final TokenService tokens;
     private final Clock clock;
+    private final RotationScheduler rotations;
 
-    public RegistrationAdmin(RegistrationStore store, TokenService tokens, Clock clock) {
+    public RegistrationAdmin(RegistrationStore store, TokenService tokens, Clock clock, RotationScheduler rotations) {
         this.store = store;
         this.tokens = tokens;
         this.clock = clock;
+        this.rotations = rotations;
     }
 
     public List<RegistrationView> list() {
@@ -86,6 +90,12 @@ public class RegistrationAdmin {
         requireSlug(id);
         if (fields == null || fields.isEmpty()) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "send the registration's fields as a JSON object");
+        }
+        for (String name : fields.keySet()) {
+            if (StoreLayout.ROTATION_STATE_FIELDS.contains(name)) {
+                throw new BrokerException(ErrorCode.BAD_REQUEST, "field '" + name + "' is the broker's rotation "
+                        + "state and cannot be set through the admin API");
+            }
         }
         if (fields.get(StoreLayout.CERTIFICATE_PFX_PATH) != null) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "field '" + StoreLayout.CERTIFICATE_PFX_PATH
@@ -116,6 +126,8 @@ public class RegistrationAdmin {
                 }
             });
             merged.remove(StoreLayout.CERTIFICATE_PFX_PATH);
+            // A rotation's keys belong to the app the record named before: nothing of it may follow the credential.
+            StoreLayout.ROTATION_STATE_FIELDS.forEach(merged::remove);
         }
         write(id, merged);
         return get(id);
@@ -170,6 +182,13 @@ public class RegistrationAdmin {
         }
     }
 
+    /** Starts a certificate rotation now; its steps continue in the background. */
+    public RegistrationView rotate(String id) {
+        existing(id);
+        rotations.rotateNow(id);
+        return view(store.current().registration(id).orElseGet(() -> existing(id)));
+    }
+
     public int flush(String id) {
         existing(id);
         return tokens.flush(id);
@@ -216,6 +235,7 @@ public class RegistrationAdmin {
             if (diagnosis.isEmpty()) {
                 diagnosis.add("the registration mints tokens and has the permissions listed");
             }
+            noCertificate(registration).ifPresent(diagnosis::add);
             return new CheckResult(id, roles.isEmpty() ? "no_consent" : "ok", label, roles, permissions, null, diagnosis);
         });
     }
@@ -258,6 +278,17 @@ public class RegistrationAdmin {
         }
     }
 
+    /** Said by the check of an app that proves itself with a client secret: the broker rotates only certificates. */
+    private static Optional<String> noCertificate(Registration registration) {
+        if (registration.credential() instanceof Credential.Certificate) {
+            return Optional.empty();
+        }
+        return Optional.of("the app has no certificate, so the broker cannot rotate its credential: generate one with "
+                + "the certificate action, upload its PEM to the app once, activate it, and set rotation: certificate "
+                + "with application_object_id. Client secrets are rotated by hand (Graph's addPassword needs "
+                + "Application.ReadWrite.OwnedBy, which the broker does not use).");
+    }
+
     private RegistrationView view(Registration registration) {
         CertificateView certificate = null;
         String secretExpiresAt = null;
@@ -273,7 +304,8 @@ public class RegistrationAdmin {
         return new RegistrationView(registration.id(), registration.tenantId(), registration.clientId(),
                 registration.cloud().configName(), registration.authorityHost().orElse(null),
                 registration.credential().typeName(), registration.credentialVersion(), certificate, secretExpiresAt,
-                registration.allowedResources(), lastMint);
+                registration.allowedResources(), lastMint, RotationViews.of(registration),
+                RotationViews.standby(registration));
     }
 
     private void write(String id, Map<String, Object> record) {

@@ -35,7 +35,7 @@ public class AuditLog {
      * What one request to the admin API amounted to, refused ones included. Fields that do not apply are {@code "-"}.
      *
      * @param action the admin operation the request was routed to ({@code list}, {@code get}, {@code put},
-     *               {@code delete}, {@code check}, {@code certificate}, {@code flush})
+     *               {@code delete}, {@code check}, {@code certificate}, {@code rotate}, {@code flush})
      * @param outcome {@code ok}, or the broker's error code ({@code unauthenticated}, {@code forbidden}, ...)
      */
     public record AdminActionEntry(String caller, String action, String registration, String outcome, int status,
@@ -74,6 +74,36 @@ public class AuditLog {
         field(line, "outcome", entry.outcome());
         field(line, "status", String.valueOf(entry.status()));
         field(line, "service_account", entry.serviceAccount());
+        AUDIT.info(line);
+    }
+
+    /**
+     * One step of a certificate rotation. Certificates appear only by SHA-1 thumbprint and Graph keyId, never as key
+     * material. Fields that do not apply are {@code "-"}.
+     *
+     * @param step       {@code generated}, {@code added}, {@code activated}, {@code retired}, {@code kept_key},
+     *                   {@code abandoned}, {@code failed}
+     * @param thumbprint the certificate the step is about (the new one; the removed one for {@code retired})
+     * @param replaced   the certificate the new one replaced ({@code activated})
+     * @param errorCode  Graph's or Entra ID's code, or the broker's own, when the step failed
+     */
+    public record RotationEntry(String registration, String step, String trigger, String thumbprint, String keyId,
+                                String replaced, String errorCode, String replica) {
+    }
+
+    public void rotationStep(RotationEntry entry) {
+        if (!AUDIT.isInfoEnabled()) {
+            return;
+        }
+        StringBuilder line = new StringBuilder(200).append("rotation_step");
+        field(line, "registration", entry.registration());
+        field(line, "step", entry.step());
+        field(line, "trigger", entry.trigger());
+        field(line, "thumbprint", entry.thumbprint());
+        field(line, "key_id", entry.keyId());
+        field(line, "replaced", entry.replaced());
+        field(line, "error_code", entry.errorCode());
+        field(line, "replica", entry.replica());
         AUDIT.info(line);
     }
 

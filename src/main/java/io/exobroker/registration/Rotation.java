@@ -226,4 +226,15 @@ public record Rotation(Settings settings, State state, Optional<Credential.Certi
     public boolean enabled() {
         return settings.mode() == Mode.CERTIFICATE;
     }
+
+    /**
+     * When the active certificate enters its {@code rotate_before_days}: when the scheduler starts a rotation. Empty
+     * when this registration does not rotate or does not authenticate with a certificate.
+     */
+    public Optional<Instant> dueAt(Credential credential) {
+        if (!enabled() || !(credential instanceof Credential.Certificate certificate)) {
+            return Optional.empty();
+        }
+        return Optional.of(certificate.leaf().getNotAfter().toInstant().minus(settings.rotateBefore()));
+    }
 }

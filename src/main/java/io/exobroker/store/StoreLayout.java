@@ -1,5 +1,7 @@
 package io.exobroker.store;
 
+import java.util.Set;
+
 /**
  * The one place that names where records live and what their fields are called, shared by every store:
  * {@code registrations/<id>} and {@code callers/<id>}, as KV v2 secrets in Vault or JSON files on disk.
@@ -61,6 +63,17 @@ public final class StoreLayout {
     public static final String ROTATION_ERROR_ADVICE = "rotation_error_advice";
     public static final String ROTATION_ERROR_AT = "rotation_error_at";
     public static final String ROTATION_FAILURES = "rotation_failures";
+
+    /**
+     * The fields only the broker writes: its rotation state. The admin API refuses them, and a change of where the
+     * credential goes drops them.
+     */
+    public static final Set<String> ROTATION_STATE_FIELDS = Set.of(ROTATION_STATE, ROTATION_STATE_SINCE,
+            ROTATION_OWNER, ROTATION_CLAIMED_AT, ROTATION_NEXT_PFX, ROTATION_NEXT_PASSWORD, ROTATION_NEXT_KEY_ID,
+            ROTATION_KEY_ID, ROTATION_KEY_THUMBPRINT, ROTATION_KEY_NOT_AFTER, ROTATION_RETIRING_KEY_ID,
+            ROTATION_RETIRING_THUMBPRINT, ROTATION_RETIRING_NOT_AFTER, ROTATION_RETIRE_AT,
+            ROTATION_REPLACED_THUMBPRINT, ROTATION_LAST_STEP, ROTATION_LAST_STEP_AT, ROTATION_ERROR_STEP,
+            ROTATION_ERROR_CODE, ROTATION_ERROR_ADVICE, ROTATION_ERROR_AT, ROTATION_FAILURES);
 
     public static final String API_KEY_SHA256 = "api_key_sha256";
     public static final String CALLER_REGISTRATIONS = "registrations";
