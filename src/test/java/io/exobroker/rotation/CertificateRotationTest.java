@@ -97,7 +97,7 @@ class CertificateRotationTest {
         RotationRig.Broker broker = brokerOnFiles("replica-a", Map.of());
         rig.entra.setKeyPropagationDelay(Duration.ofMinutes(1));
         String first = activeThumbprint(broker);
-        broker.token();
+        String cached = broker.token();
 
         // due (20 days left, rotate_before_days 30): generate, addKey, then probes that Entra ID refuses for now
         Optional<Instant> next = broker.rotation().advance(RotationRig.ID);
@@ -123,6 +123,9 @@ class CertificateRotationTest {
         assertThat(activated.retiring().orElseThrow().key().thumbprint()).isEqualTo(first);
         assertThat(activated.retiring().orElseThrow().key().keyId()).as("a person uploaded the first one").isEmpty();
         assertThat(broker.rotations("activated")).isEqualTo(1);
+        int grants = rig.entra.grants().size();
+        assertThat(broker.token()).as("the token the first certificate earned keeps answering").isEqualTo(cached);
+        assertThat(rig.entra.grants()).hasSize(grants);
         broker.tokens().flush(RotationRig.ID);
         broker.token();
         assertThat(lastGrantThumbprint()).isEqualTo(second);
