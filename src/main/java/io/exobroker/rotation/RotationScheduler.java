@@ -15,8 +15,10 @@ import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -81,9 +83,14 @@ public class RotationScheduler {
         }
     }
 
+    /** A registration that appeared or changed and rotates is looked at now, not at the next sweep. */
     private void changed(StoreChange change) {
-        change.addedRegistrations().forEach(id -> plan(id, clock.instant()));
-        change.changedRegistrations().forEach(id -> plan(id, clock.instant()));
+        Set<String> ids = new HashSet<>(change.addedRegistrations());
+        ids.addAll(change.changedRegistrations());
+        for (String id : ids) {
+            store.current().registration(id).filter(registration -> concernsRotation(registration.rotation()))
+                    .ifPresent(registration -> plan(id, clock.instant()));
+        }
     }
 
     private static boolean concernsRotation(Rotation rotation) {

@@ -1463,6 +1463,27 @@ class HostileInputTest {
         }
     }
 
+    /** Issue 13: the {@code rotate} action takes ids as every admin action does: a hostile one is refused, unforged. */
+    @Test
+    void aHostileIdOnRotateIsRefusedAndCannotForgeAnAuditLine() {
+        CapturedLogs logs = CapturedLogs.install();
+        int before = logs.lines().size();
+        for (String id : List.of("x%0Aadmin_action%20caller=intruder%20action=rotate%20registration=" + App.SECRET.id
+                + "%0D", "..%2F..%2Fsecret-app", "%00", "UPPER", "a".repeat(80), "fuzz-nope")) {
+            Request request = new Request("rotate-id", 0, "POST", Surface.ADMIN_PATH + "/" + id + "/rotate",
+                    Format.PROBLEM).header("X-Api-Key", Fixtures.ADMIN_KEY);
+
+            Answer answer = RawHttp.exchange(request);
+
+            assertThat(answer.status()).as(id).isBetween(400, 499);
+        }
+        List<String> audit = newLines(logs.lines(), before).stream().filter(line -> line.startsWith(AUDIT_LINE)).toList();
+        assertThat(audit).isNotEmpty().allSatisfy(line -> {
+            assertThat(line).doesNotContain("\n", "\r", "caller=intruder");
+            assertThat(line.substring(AUDIT_LINE.length())).startsWith("admin_action ");
+        });
+    }
+
     /**
      * Issue 11, item 3: {@code check} wrote its audit line before the id was validated, so an id with an encoded
      * newline wrote a second, forged line ({@code admin_action caller=intruder ...}) into the audit log.

@@ -166,6 +166,22 @@ class RotationUnderLoadTest {
         assertThat(check.body()).contains("the app has no certificate");
     }
 
+    @Test
+    void aCertificateGeneratedButNotActivatedShowsAsStandby() throws Exception {
+        URI app = URI.create(adminUri.toString().replace(ID, Fixtures.App.ADMIN_MANAGED.id));
+        HttpResponse<String> generated = send(HttpRequest.newBuilder(URI.create(app + "/certificate"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"common_name\":\"Contoso standby\"}")));
+        HttpResponse<String> view = send(HttpRequest.newBuilder(app).GET());
+
+        assertThat(generated.statusCode()).isEqualTo(200);
+        JsonNode standby = JSON.readTree(view.body()).path("standby_certificate");
+        assertThat(standby.path("thumbprint").asText())
+                .isEqualTo(JSON.readTree(generated.body()).path("thumbprint").asText());
+        assertThat(standby.path("subject").asText()).contains("Contoso standby");
+        assertThat(JSON.readTree(view.body()).path("credential_type").asText()).isEqualTo("client_secret");
+    }
+
     /** The PFX passwords and PFXs the rotation generated, for the leak check. */
     private static void rememberStoredSecrets() throws Exception {
         JsonNode record = JSON.readTree(Files.readAllBytes(RotationBrokerEnvironment.storeDir()
