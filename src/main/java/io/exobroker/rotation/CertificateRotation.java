@@ -30,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
@@ -228,11 +229,7 @@ public class CertificateRotation {
         if (now.isBefore(startAt)) {
             return Optional.of(startAt);
         }
-        try {
-            generate(read, now, "scheduled");
-        } catch (BrokerException e) {
-            return Optional.empty();
-        }
+        generate(read, now, "scheduled");
         return Optional.of(now);
     }
 
@@ -454,7 +451,7 @@ public class CertificateRotation {
         } else {
             UpstreamException upstream = (UpstreamException) cause;
             code = upstream.aadstsCode().map(aadsts -> "AADSTS" + aadsts).orElse("entra_" + upstream.kind().name()
-                    .toLowerCase());
+                    .toLowerCase(Locale.ROOT));
             advice = "the app's own Graph token could not be minted: " + AadstsCodes.advice(
                     upstream.aadstsCode().orElse(null));
         }
