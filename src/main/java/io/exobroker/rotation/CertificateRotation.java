@@ -161,17 +161,17 @@ public class CertificateRotation {
 
     /** One step; when the registration needs the next (now, to take the next step at once). */
     private Optional<Instant> step(String id) {
-        Optional<ParsedRegistration> read;
-        try {
-            read = read(id);
-        } catch (BrokerException e) {
-            return Optional.empty();
-        }
-        if (read.isEmpty()) {
-            return Optional.empty();
-        }
         Instant now = clock.instant();
         try {
+            Optional<ParsedRegistration> read;
+            try {
+                read = read(id);
+            } catch (BrokerException e) {
+                return Optional.empty();
+            }
+            if (read.isEmpty()) {
+                return Optional.empty();
+            }
             Rotation.State state = read.get().registration().rotation().state();
             return switch (state.step()) {
                 case IDLE -> idle(read.get(), now);
@@ -183,8 +183,8 @@ public class CertificateRotation {
             // Another replica (or a person) wrote the record since this one read it: read it again.
             return Optional.of(now);
         } catch (StoreWriteException e) {
-            Log.warnf("registration %s: cannot write the rotation's step to the store (%s); trying again later", id,
-                    e.getMessage());
+            Log.warnf("registration %s: cannot read or write the rotation's step in the store (%s); trying again "
+                    + "later", id, e.getMessage());
             return Optional.of(now.plus(config.probeMaxBackoff()));
         }
     }
