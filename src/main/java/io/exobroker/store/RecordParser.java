@@ -229,6 +229,14 @@ public final class RecordParser {
                 return PfxReader.read(pfx, password, sendX5c, CERTIFICATE_PFX_PATH);
             }
             case CREDENTIAL_FEDERATED -> {
+                // The point of federation is that nothing secret is stored: a leftover secret is refused, not kept.
+                for (String secretField : List.of(CLIENT_SECRET, CLIENT_SECRET_EXPIRES_AT, CERTIFICATE_PFX,
+                        CERTIFICATE_PFX_PATH, CERTIFICATE_PASSWORD, SEND_X5C)) {
+                    if (fields.get(secretField) != null) {
+                        throw new InvalidRecordException(secretField, "is not used with " + CREDENTIAL_TYPE + " "
+                                + CREDENTIAL_FEDERATED + ", which holds no secret: remove it");
+                    }
+                }
                 return new Credential.Federated(assertionSource(fields, assertionFiles));
             }
             default -> throw new InvalidRecordException(CREDENTIAL_TYPE,
