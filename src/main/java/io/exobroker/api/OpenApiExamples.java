@@ -364,7 +364,7 @@ final class OpenApiExamples {
                 }
               ],
               "diagnosis": [
-                "the token carries no Mail application roles, as expected with Exchange Online RBAC for Applications: mailbox access comes from role assignments in Exchange, which the token does not show. Verify them with Test-ServicePrincipalAuthorization, or probe a mailbox with {\"mailbox\": \"<address>\"}."
+                "the token carries no Mail application roles, as expected with Exchange Online RBAC for Applications: mailbox access comes from role assignments in Exchange, which the token does not show. Verify them with Test-ServicePrincipalAuthorization, or probe a mailbox with {\\\"mailbox\\\": \\\"<address>\\\"}."
               ],
               "mailbox_access": "exchange_rbac",
               "commands": [
@@ -391,7 +391,7 @@ final class OpenApiExamples {
               ],
               "mailbox_access": "entra_consent",
               "commands": [
-                "az ad app federated-credential create --id 0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b --parameters '{\"name\":\"exo-token-broker-contoso-mail\",\"issuer\":\"https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/\",\"subject\":\"system:serviceaccount:tokens:broker-exo-token-broker\",\"audiences\":[\"api://AzureADTokenExchange\"]}'"
+                "az ad app federated-credential create --id 0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b --parameters '{\\\"name\\\":\\\"exo-token-broker-contoso-mail\\\",\\\"issuer\\\":\\\"https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/\\\",\\\"subject\\\":\\\"system:serviceaccount:tokens:broker-exo-token-broker\\\",\\\"audiences\\\":[\\\"api://AzureADTokenExchange\\\"]}'"
               ],
               "assertion": {
                 "source": "kubernetes",
@@ -403,7 +403,7 @@ final class OpenApiExamples {
                 "issued_at": "2026-11-24T12:00:00Z",
                 "expires_at": "2026-11-24T13:00:00Z",
                 "expired": false,
-                "federated_credential_command": "az ad app federated-credential create --id 0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b --parameters '{\"name\":\"exo-token-broker-contoso-mail\",\"issuer\":\"https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/\",\"subject\":\"system:serviceaccount:tokens:broker-exo-token-broker\",\"audiences\":[\"api://AzureADTokenExchange\"]}'"
+                "federated_credential_command": "az ad app federated-credential create --id 0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b --parameters '{\\\"name\\\":\\\"exo-token-broker-contoso-mail\\\",\\\"issuer\\\":\\\"https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/\\\",\\\"subject\\\":\\\"system:serviceaccount:tokens:broker-exo-token-broker\\\",\\\"audiences\\\":[\\\"api://AzureADTokenExchange\\\"]}'"
               }
             }
             """;
