@@ -124,6 +124,16 @@ public class RegistrationAdmin {
             merged.remove(StoreLayout.CERTIFICATE_PFX_PATH); // the PFX sent replaces one the operator's record named
         }
         String type = String.valueOf(merged.get(StoreLayout.CREDENTIAL_TYPE));
+        if (StoreLayout.CREDENTIAL_FEDERATED.equals(type)) {
+            // Dropping a secret sent with a federated record would look like storing it: say it is not used instead.
+            for (String name : SECRET_FIELDS) {
+                if (fields.get(name) != null) {
+                    throw new BrokerException(ErrorCode.BAD_REQUEST, "field '" + name + "' is not used with "
+                            + StoreLayout.CREDENTIAL_TYPE + " " + StoreLayout.CREDENTIAL_FEDERATED
+                            + ", which holds no secret: leave it out");
+                }
+            }
+        }
         if (!type.equals(previousType)) {
             dropUnusedSecrets(merged, type);
         }

@@ -47,6 +47,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -195,6 +196,49 @@ class FederationApiTest {
                 .body("assertion.source", equalTo("managed_identity"))
                 .body("assertion.subject", equalTo(identity.objectId()));
         assertThat(lastGrant(client).credentialId()).isEqualTo("app-service");
+    }
+
+    @Test
+    void aFederatedCredentialStillPropagatingIsRetriedWithBackoffAndTheWaitIsExplained() {
+        // given: a federated registration whose app gets its credential now, which Entra ID honours in 4 s
+        String client = app();
+        FederationTestEnvironment.writeAtomically(FederationTestEnvironment.tokenFile(),
+                cluster.token(BROKER_ACCOUNT).issue());
+        createFederated("fed-propagating", client, Map.of("assertion_source", "kubernetes"));
+        entra.setFederatedCredentialPropagationDelay(Duration.ofSeconds(4));
+        try {
+            entra.addFederatedCredential(TENANT, client, FederatedCredential.of("new", cluster.issuer(), BROKER_ACCOUNT));
+
+            // when: a runtime asks at once
+            Response first = token("fed-propagating");
+
+            // then: refused for now, in the setup guide's words and with a time to come back
+            first.then().statusCode(502).body("code", equalTo("upstream_invalid_credentials"))
+                    .body("aadsts_code", equalTo(70021))
+                    .body("detail", containsString("can take a few minutes to reach the token service"))
+                    .body("retry_after_seconds", notNullValue());
+            // and then: the broker tries again after its backoff, with no change to the store, and mints
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> token("fed-propagating").statusCode() == 200);
+            assertThat(lastGrant(client).credentialId()).isEqualTo("new");
+        } finally {
+            entra.setFederatedCredentialPropagationDelay(Duration.ZERO);
+        }
+    }
+
+    @Test
+    void theAdminApiRefusesAnAssertionFileOutsideTheDeclaredDirectories() {
+        for (String path : List.of("/etc/passwd", "/proc/self/environ", FederationTestEnvironment.assertionDirectory()
+                + "/../token", "relative.jwt")) {
+            admin().body(Map.of("tenant_id", TENANT, "client_id", app(), "credential_type", "federated",
+                            "assertion_source", "file", "assertion_file", path))
+                    .put("/v1/admin/registrations/fed-hostile-file").then().statusCode(400)
+                    .body("detail", containsString("assertion_file"));
+        }
+        admin().body(Map.of("tenant_id", TENANT, "client_id", app(), "credential_type", "federated",
+                        "assertion_source", "kubernetes", "client_secret", "left-over-secret"))
+                .put("/v1/admin/registrations/fed-hostile-file").then().statusCode(400)
+                .body("detail", containsString("client_secret"));
     }
 
     @Test

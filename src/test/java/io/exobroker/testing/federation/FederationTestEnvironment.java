@@ -105,6 +105,8 @@ public class FederationTestEnvironment implements QuarkusTestResourceLifecycleMa
         config.put("broker.federation.identity-endpoint", platform.identityEndpoint().toString());
         config.put("broker.federation.identity-header", platform.identityHeader());
         config.put("broker.azure.graph-host", graph.httpsUrl());
+        // Short, so a test sees the broker try a federated credential again once it has propagated.
+        config.put("broker.token.credential-error-backoff", "2s");
         return config;
     }
 
