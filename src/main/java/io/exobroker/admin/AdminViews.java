@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** What the admin API answers: metadata only, never a secret, a PFX, a password or a token. */
@@ -25,7 +26,11 @@ public final class AdminViews {
             @JsonProperty("certificate") CertificateView certificate,
             @JsonProperty("client_secret_expires_at") String clientSecretExpiresAt,
             @JsonProperty("allowed_resources") List<String> allowedResources,
-            @JsonProperty("last_mint") LastMintView lastMint) {
+            @JsonProperty("last_mint") LastMintView lastMint,
+            @Schema(examples = "kubernetes") @JsonProperty("assertion_source") String assertionSource,
+            @JsonProperty("assertion_file") String assertionFile,
+            @JsonProperty("managed_identity_client_id") String managedIdentityClientId,
+            @Schema(examples = "entra_consent") @JsonProperty("mailbox_access") String mailboxAccess) {
     }
 
     @Schema(name = "CertificateView")
@@ -60,7 +65,68 @@ public final class AdminViews {
             @JsonProperty("roles") List<String> roles,
             @JsonProperty("permissions") List<PermissionView> permissions,
             @JsonProperty("aadsts_code") Integer aadstsCode,
-            @JsonProperty("diagnosis") List<String> diagnosis) {
+            @JsonProperty("diagnosis") List<String> diagnosis,
+            @Schema(examples = "exchange_rbac") @JsonProperty("mailbox_access") String mailboxAccess,
+            @Schema(description = "Findings that do not stop the registration working but widen what its tokens reach")
+            @JsonProperty("warnings") List<String> warnings,
+            @Schema(description = "Commands (Azure CLI, Exchange Online PowerShell) that fix or verify what the diagnosis says")
+            @JsonProperty("commands") List<String> commands,
+            @JsonProperty("assertion") AssertionView assertion,
+            @JsonProperty("mailbox_probe") MailboxProbeView mailboxProbe) {
+
+        /** A check's result without the findings a federated registration or a mailbox probe adds. */
+        CheckResult(String registration, String outcome, String resource, List<String> roles,
+                    List<PermissionView> permissions, Integer aadstsCode, List<String> diagnosis, String mailboxAccess) {
+            this(registration, outcome, resource, roles, permissions, aadstsCode, diagnosis, mailboxAccess, null, null,
+                    null, null);
+        }
+
+        CheckResult with(List<String> moreWarnings, List<String> moreCommands, AssertionView presented,
+                         MailboxProbeView probe) {
+            return new CheckResult(registration, outcome, resource, roles, permissions, aadstsCode, diagnosis,
+                    mailboxAccess, joined(warnings, moreWarnings), joined(commands, moreCommands),
+                    presented != null ? presented : assertion, probe != null ? probe : mailboxProbe);
+        }
+
+        private static List<String> joined(List<String> first, List<String> second) {
+            List<String> all = new ArrayList<>(first == null ? List.of() : first);
+            all.addAll(second);
+            return all.isEmpty() ? null : List.copyOf(all);
+        }
+    }
+
+    /**
+     * The federated assertion the broker presented during a check, read from the assertion itself (never the assertion):
+     * what a federated identity credential must match.
+     */
+    @Schema(name = "AssertionView")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record AssertionView(
+            @Schema(examples = "kubernetes") @JsonProperty("source") String source,
+            @Schema(examples = "https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/")
+            @JsonProperty("issuer") String issuer,
+            @Schema(examples = "system:serviceaccount:tokens:broker-exo-token-broker")
+            @JsonProperty("subject") String subject,
+            @JsonProperty("audiences") List<String> audiences,
+            @JsonProperty("issued_at") String issuedAt,
+            @JsonProperty("expires_at") String expiresAt,
+            @JsonProperty("expired") boolean expired,
+            @Schema(description = "The Azure CLI command creating the federated identity credential that matches this "
+                    + "assertion; shown when Entra ID found none")
+            @JsonProperty("federated_credential_command") String federatedCredentialCommand) {
+    }
+
+    /** What the mailbox probe found: whether the fresh token may read one message id of the mailbox through Graph. */
+    @Schema(name = "MailboxProbeView")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record MailboxProbeView(
+            @Schema(examples = "shared-inbox@contoso.com") @JsonProperty("mailbox") String mailbox,
+            @Schema(description = "in_scope (Graph let the token read it), out_of_scope (403 ErrorAccessDenied), "
+                    + "no_mailbox (no such user, or a user without an Exchange mailbox), or failed",
+                    examples = "in_scope") @JsonProperty("outcome") String outcome,
+            @JsonProperty("graph_status") Integer graphStatus,
+            @Schema(examples = "ErrorAccessDenied") @JsonProperty("graph_code") String graphCode,
+            @JsonProperty("note") String note) {
     }
 
     @Schema(name = "CertificateResult")
@@ -86,9 +152,14 @@ public final class AdminViews {
     @Schema(name = "CheckRequest")
     public record CheckRequest(
             @Schema(description = "graph (default), outlook, or a full .default scope URI", examples = "graph")
-            @JsonProperty("resource") String resource) {
+            @JsonProperty("resource") String resource,
+            @Schema(description = "A mailbox (address or user id) to probe: the fresh Graph token reads one message id "
+                    + "from it, to show whether Exchange lets the app in. Read permissions only: whether the app may "
+                    + "send as the mailbox (Mail.Send) cannot be probed without sending.",
+                    examples = "shared-inbox@contoso.com")
+            @JsonProperty("mailbox") String mailbox) {
 
-        public static final CheckRequest DEFAULTS = new CheckRequest(null);
+        public static final CheckRequest DEFAULTS = new CheckRequest(null, null);
     }
 
     @Schema(name = "FlushResult")

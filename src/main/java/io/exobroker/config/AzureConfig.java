@@ -27,6 +27,13 @@ public interface AzureConfig {
     Optional<List<String>> allowedAuthorityHosts();
 
     /**
+     * Replaces every cloud's Graph host ({@code https://host[:port]}) for the broker's own Graph calls (the admin
+     * {@code check}'s mailbox probe), e.g. an egress proxy or an emulator. The token sent there is the registration's
+     * Graph token; a value that is not an https origin stops the broker at start.
+     */
+    Optional<String> graphHost();
+
+    /**
      * Lets MSAL4J ask Entra ID's instance discovery endpoint about a cloud's own sign-in host (never about a declared
      * host). Off for emulators.
      */

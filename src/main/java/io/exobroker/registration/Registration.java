@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param authorityHost the record's own {@code authority_host}, overriding the cloud's sign-in host: an allowed
  *                      origin (see {@link AuthorityHosts}) in canonical form
  * @param allowedResources aliases, {@code .default} scopes or {@code *}: what this registration may mint for
+ * @param mailboxAccess how the app is meant to reach mailboxes, for the admin {@code check}'s diagnosis
  */
 public record Registration(
         String id,
@@ -21,7 +22,8 @@ public record Registration(
         Optional<String> authorityHost,
         Credential credential,
         List<String> allowedResources,
-        long credentialVersion) {
+        long credentialVersion,
+        MailboxAccess mailboxAccess) {
 
     public Registration {
         if (!Slug.isValid(id)) {
@@ -33,6 +35,14 @@ public record Registration(
         Objects.requireNonNull(authorityHost, "authorityHost");
         Objects.requireNonNull(credential, "credential");
         allowedResources = List.copyOf(allowedResources);
+        Objects.requireNonNull(mailboxAccess, "mailboxAccess");
+    }
+
+    /** A registration whose app reaches mailboxes through permissions consented in Entra ID (the default). */
+    public Registration(String id, String tenantId, String clientId, Cloud cloud, Optional<String> authorityHost,
+                        Credential credential, List<String> allowedResources, long credentialVersion) {
+        this(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources, credentialVersion,
+                MailboxAccess.ENTRA_CONSENT);
     }
 
     /** The MSAL4J authority, e.g. {@code https://login.microsoftonline.com/<tenant>/}. */
@@ -55,7 +65,8 @@ public record Registration(
     }
 
     public Registration withCredentialVersion(long version) {
-        return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources, version);
+        return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources, version,
+                mailboxAccess);
     }
 
     private String host(Optional<String> brokerWideHost) {
@@ -66,6 +77,7 @@ public record Registration(
     @Override
     public String toString() {
         return "Registration[id=" + id + ", tenantId=" + tenantId + ", clientId=" + clientId + ", cloud="
-                + cloud.configName() + ", credential=" + credential + ", version=" + credentialVersion + "]";
+                + cloud.configName() + ", credential=" + credential + ", version=" + credentialVersion + ", mailboxAccess="
+                + mailboxAccess.configName() + "]";
     }
 }
