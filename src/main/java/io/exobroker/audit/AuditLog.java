@@ -6,6 +6,7 @@ import io.exobroker.metrics.BrokerMetrics;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import java.time.Clock;
@@ -31,6 +32,7 @@ public class AuditLog {
     private final AuditWriter writer;
     private final ThreadLocal<AuditLine> lines;
 
+    @Inject
     public AuditLog(AuditConfig config, BrokerMetrics metrics, Clock clock) {
         this(config.enabled() ? new AuditWriter(destination(config), (int) Math.min(Integer.MAX_VALUE,
                 config.bufferSize().asLongValue()), config.flushInterval(), DaemonThreads.named("exo-audit-writer"))

@@ -122,9 +122,11 @@ class PackagedBrokerIT {
     void logsNoSecretAndNoToken() throws IOException {
         assertThat(PACKAGED_LOG).as("the packaged broker's log").exists();
         List<String> lines = Files.readAllLines(PACKAGED_LOG, StandardCharsets.UTF_8);
-        assertThat(lines).as("the audit lines of the requests above reached the log")
-                .anyMatch(line -> line.contains("token_request") && line.contains("registration=" + App.CERT_PATH.id)
-                        && line.contains("outcome=issued"));
+        assertThat(lines).as("the audit lines of the requests above reached standard output, as JSON")
+                .anyMatch(line -> line.startsWith("{\"schema\":\"exo.audit\",\"v\":1,")
+                        && line.contains("\"event\":\"token_request\"")
+                        && line.contains("\"registration\":\"" + App.CERT_PATH.id + "\"")
+                        && line.contains("\"outcome\":\"issued\""));
 
         SecretLeakCheck.assertNoLeaksIn(PACKAGED_LOG.toString(), lines);
     }
