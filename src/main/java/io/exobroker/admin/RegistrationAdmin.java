@@ -187,7 +187,7 @@ public class RegistrationAdmin {
             if (error != null) {
                 Throwable cause = Futures.unwrap(error);
                 UpstreamException failure = cause instanceof UpstreamException upstream ? upstream
-                        : new UpstreamException(UpstreamException.Kind.UNAVAILABLE, null, null, null, null,
+                        : new UpstreamException(UpstreamException.Kind.UNAVAILABLE, null, null, null,
                         cause.getClass().getSimpleName());
                 Integer aadsts = failure.aadstsCode().orElse(null);
                 return new CheckResult(id, "failed", label, null, null, aadsts,

@@ -25,7 +25,7 @@ public interface TokenConfig {
     @WithDefault("3")
     int maxAttempts();
 
-    /** First retry delay; doubles per attempt, with full jitter, never below Entra ID's Retry-After. */
+    /** First retry delay; doubles per attempt, with equal jitter (half fixed, half random), never below Entra ID's Retry-After. */
     @WithDefault("500ms")
     Duration initialBackoff();
 

@@ -92,10 +92,10 @@ public class MsalTokenMinter implements TokenMinter {
             Log.errorf("registration %s: refusing to send its credential to %s, which is neither a cloud's sign-in host "
                     + "nor declared in %s", registration.id(), e.getMessage(), AuthorityHosts.ALLOWED_KEY);
             return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.REJECTED, null, null,
-                    null, null, "the registration's sign-in host is not allowed"));
+                    null, "the registration's sign-in host is not allowed"));
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.REJECTED, null, null,
-                    null, null, "cannot build an MSAL client: " + e.getClass().getSimpleName()));
+                    null, "cannot build an MSAL client: " + e.getClass().getSimpleName()));
         }
         ClientCredentialParameters parameters = ClientCredentialParameters.builder(Set.of(scope.value()))
                 .skipCache(true).build();
@@ -106,7 +106,7 @@ public class MsalTokenMinter implements TokenMinter {
         } catch (RejectedExecutionException e) {
             metrics.mintQueueRejected(registration.id());
             return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.OVERLOADED, null, null,
-                    null, QUEUE_FULL_RETRY_AFTER, "every mint thread is busy and the mint queue is full"));
+                    QUEUE_FULL_RETRY_AFTER, "every mint thread is busy and the mint queue is full"));
         }
         return call.handle((result, error) -> {
             if (error != null) {
@@ -187,8 +187,15 @@ public class MsalTokenMinter implements TokenMinter {
         }
     }
 
-    private AccessToken toToken(IAuthenticationResult result, Scope scope, Instant sent) {
-        Instant expiresOn = result.expiresOnDate().toInstant();
+    /**
+     * MSAL4J's expiry is its own receive time plus {@code expires_in}, which lands a second or more after the token's
+     * {@code exp} (latency, rounding, Entra ID's clock): the earlier of the two is the one the broker may promise.
+     */
+    private static AccessToken toToken(IAuthenticationResult result, Scope scope, Instant sent) {
+        Instant reckoned = result.expiresOnDate().toInstant();
+        Instant expiresOn = TokenClaims.expiresAt(result.accessToken())
+                .filter(exp -> exp.isBefore(reckoned))
+                .orElse(reckoned);
         Long refreshOn = result.metadata() == null ? null : result.metadata().refreshOn();
         Optional<Instant> refresh = refreshOn == null || refreshOn <= 0
                 ? Optional.empty() : Optional.of(Instant.ofEpochSecond(refreshOn));
@@ -212,8 +219,7 @@ public class MsalTokenMinter implements TokenMinter {
             Matcher aadstsMatch = AADSTS.matcher(message);
             Integer aadsts = aadstsMatch.find() ? Integer.valueOf(aadstsMatch.group(1)) : null;
             Duration retryAfter = retryAfter(service.headers());
-            String oauthError = service.errorCode();
-            String summary = "HTTP " + (status == null ? "?" : status) + " " + oauthError
+            String summary = "HTTP " + (status == null ? "?" : status) + " " + service.errorCode()
                     + (aadsts == null ? "" : " AADSTS" + aadsts)
                     + (service.correlationId() == null ? "" : " correlation_id=" + service.correlationId());
             UpstreamException.Kind kind;
@@ -221,16 +227,14 @@ public class MsalTokenMinter implements TokenMinter {
                 kind = UpstreamException.Kind.THROTTLED;
             } else if (status == null || status >= 500) {
                 kind = UpstreamException.Kind.UNAVAILABLE;
-            } else if (aadsts != null && UpstreamException.CREDENTIAL_CODES.contains(aadsts)) {
-                kind = UpstreamException.Kind.CREDENTIAL;
             } else {
-                kind = UpstreamException.Kind.REJECTED;
+                kind = AadstsCodes.kindOf(aadsts);
             }
-            return new UpstreamException(kind, status, aadsts, oauthError, retryAfter, summary);
+            return new UpstreamException(kind, status, aadsts, retryAfter, summary);
         }
         String what = cause instanceof MsalClientException && cause.getCause() != null
                 ? cause.getCause().getClass().getSimpleName() : cause.getClass().getSimpleName();
-        return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, null, null, null, null,
+        return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, null, null, null,
                 "no usable answer from the token endpoint: " + what);
     }
 

@@ -26,9 +26,12 @@ final class RejectedScopes {
         this.remembered = remembered;
     }
 
-    /** Whether a failure is Entra ID refusing this request for good, rather than a credential, outage or local error. */
+    /**
+     * Whether a failure is Entra ID refusing this request for good, rather than a credential ({@link AadstsCodes} tells
+     * them apart), an outage or a local error.
+     */
     static boolean isRejection(UpstreamException failure) {
-        return failure.kind() == UpstreamException.Kind.REJECTED && failure.status().isPresent();
+        return failure.kind() == UpstreamException.Kind.REJECTED && failure.isAnswer();
     }
 
     void remember(String registrationId, Scope scope, UpstreamException cause, Instant now) {

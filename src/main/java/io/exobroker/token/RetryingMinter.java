@@ -16,8 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One mint as callers see it: bounded retries of 429, 5xx and timeouts with exponential backoff and jitter, never
  * sooner than Entra ID's Retry-After, and never past the request timeout (waiting callers get an answer, not a hang).
- * Records every attempt in the upstream metrics. Credential errors are returned at once for {@link TokenService}, and so
- * is a full mint queue: waiting inside a request would only add to the queue it found full.
+ * Records every attempt in the upstream metrics. Credential errors are returned at once for {@link CredentialRecovery},
+ * and so is a full mint queue: waiting inside a request would only add to the queue it found full.
  */
 final class RetryingMinter {
 
@@ -42,7 +42,7 @@ final class RetryingMinter {
         CompletableFuture<AccessToken> result = new CompletableFuture<>();
         var throttled = backoff.throttledFor(registration.id(), clock.instant());
         if (throttled.isPresent()) {
-            result.completeExceptionally(new UpstreamException(UpstreamException.Kind.THROTTLED, 429, null, null,
+            result.completeExceptionally(new UpstreamException(UpstreamException.Kind.THROTTLED, 429, null,
                     throttled.get(), "Entra ID asked the broker to wait (Retry-After)"));
             return result;
         }

@@ -1,5 +1,7 @@
 package io.exobroker.token;
 
+import io.exobroker.error.BrokerException;
+import io.exobroker.error.ErrorCode;
 import io.exobroker.registration.Scope;
 
 import java.util.HashSet;
@@ -24,10 +26,6 @@ final class ScopeCap {
         this.max = max;
     }
 
-    int max() {
-        return max;
-    }
-
     /**
      * Admits a scope for a registration: true when it already has a place or one is free, after giving back the places
      * of scopes for which {@code holdsState} is false. Callers create the state (the flight) before asking, so a scope
@@ -47,6 +45,13 @@ final class ScopeCap {
             return places;
         });
         return admittedNow[0];
+    }
+
+    /** What a request for a scope beyond the cap is told. */
+    BrokerException refusal(String registrationId) {
+        return new BrokerException(ErrorCode.SCOPE_NOT_ALLOWED, "registration '" + registrationId + "' already has "
+                + max + " resources in use that only its '*' allows (cached, being minted or recently rejected; "
+                + "broker.token.max-scopes-per-registration): list the resources it needs in allowed_resources");
     }
 
     void forget(String registrationId) {

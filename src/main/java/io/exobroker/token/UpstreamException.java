@@ -3,20 +3,16 @@ package io.exobroker.token;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * How a call to Entra ID's token endpoint failed, classified for the retry and backoff decisions. Carries status,
- * OAuth error, AADSTS code and Retry-After, never Entra ID's free-text description (which the broker does not pass
- * on to callers).
+ * AADSTS code and Retry-After, never Entra ID's free-text description (which the broker does not pass on to callers).
+ * {@link UpstreamFailures} turns it into what a caller is told.
  */
 public final class UpstreamException extends RuntimeException {
 
-    /** AADSTS codes that mean the registration's credential or identity is wrong: retrying as-is cannot help. */
-    public static final Set<Integer> CREDENTIAL_CODES = Set.of(7000215, 7000222, 700027, 700016, 90002);
-
     public enum Kind {
-        /** The credential, app or tenant was rejected (one of {@link #CREDENTIAL_CODES}). */
+        /** The credential, app or tenant was rejected: a credential code in {@link AadstsCodes}. */
         CREDENTIAL,
         /** Another 4xx answer: a request Entra ID will keep refusing, such as an invalid scope. */
         REJECTED,
@@ -34,16 +30,16 @@ public final class UpstreamException extends RuntimeException {
     private final Kind kind;
     private final Integer status;
     private final Integer aadstsCode;
-    private final String oauthError;
     private final Duration retryAfter;
 
-    public UpstreamException(Kind kind, Integer status, Integer aadstsCode, String oauthError, Duration retryAfter,
-                             String summary) {
+    /**
+     * @param status the HTTP status Entra ID answered with; null when it did not answer (or the broker refused to ask)
+     */
+    public UpstreamException(Kind kind, Integer status, Integer aadstsCode, Duration retryAfter, String summary) {
         super(summary, null, false, false);
         this.kind = kind;
         this.status = status;
         this.aadstsCode = aadstsCode;
-        this.oauthError = oauthError;
         this.retryAfter = retryAfter;
     }
 
@@ -55,16 +51,13 @@ public final class UpstreamException extends RuntimeException {
         return kind == Kind.THROTTLED || kind == Kind.UNAVAILABLE;
     }
 
-    public Optional<Integer> status() {
-        return Optional.ofNullable(status);
+    /** Whether Entra ID itself answered (with a status), rather than the broker failing before or around the call. */
+    public boolean isAnswer() {
+        return status != null;
     }
 
     public Optional<Integer> aadstsCode() {
         return Optional.ofNullable(aadstsCode);
-    }
-
-    public Optional<String> oauthError() {
-        return Optional.ofNullable(oauthError);
     }
 
     public Optional<Duration> retryAfter() {

@@ -8,6 +8,7 @@ import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.broker.LiveStore;
 import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
+import io.exobroker.testing.hostile.HostileValues;
 import io.exobroker.testing.leaks.CapturedAudit;
 import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.RecordedResponses;
@@ -91,8 +92,6 @@ class HostileInputTest {
     private static final String PROBLEM_JSON = "application/problem+json";
     private static final String MSI_API_VERSION = "2019-08-01";
     private static final String FUZZ_REGISTRATION = "hostile-fuzz";
-    private static final List<String> STACK_TRACE_MARKERS = List.of("\tat ", "Exception", "java.", "io.exobroker.",
-            "org.jboss", "io.quarkus", "io.vertx");
     private static final Set<String> VALID_REGISTRATIONS = Set.of(App.SECRET.id);
     private static final Set<String> FIXTURE_REGISTRATIONS = Arrays.stream(App.values()).map(app -> app.id)
             .collect(Collectors.toSet());
@@ -105,6 +104,8 @@ class HostileInputTest {
     private static final Set<String> IGNORED_OAUTH2_SCOPES = Set.of("openid", "profile", "offline_access", "email");
     private static final List<String> VALID_MAILBOXES = List.of("shared-inbox@contoso.com", "a@b",
             "first.last+tag@example.co.uk", "\u00fcml\u00e4ut@b\u00fccher.de");
+    private static final HostileValues.Fixture FIXTURE = new HostileValues.Fixture(FIXTURE_REGISTRATIONS, VALID_MAILBOXES,
+            BODY_LIMIT, Fixtures.RUNTIME_KEY);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final RestAssuredConfig RAW = RestAssured.config()
             .encoderConfig(EncoderConfig.encoderConfig().appendDefaultContentCharsetToContentTypeIfUndefined(false)
@@ -136,7 +137,7 @@ class HostileInputTest {
     void tokenApiAnswersHostileJsonWithProblemsAndNeverFails() {
         Fuzz fuzz = new Fuzz("token_api", 1);
         for (int n = 0; n < CASES; n++) {
-            Hostile h = fuzz.hostile;
+            HostileValues h = fuzz.hostile;
             Request request = new Request(fuzz.surface, n, "POST", Surface.TOKEN_PATH, Format.PROBLEM)
                     .header("X-Api-Key", Fixtures.RUNTIME_KEY);
             jsonBody(h, request, TOKEN_SHAPE);
@@ -149,7 +150,7 @@ class HostileInputTest {
     void xoauth2AnswersHostileJsonWithProblemsAndNeverFails() {
         Fuzz fuzz = new Fuzz("xoauth2", 2);
         for (int n = 0; n < CASES; n++) {
-            Hostile h = fuzz.hostile;
+            HostileValues h = fuzz.hostile;
             Request request = new Request(fuzz.surface, n, "POST", Surface.XOAUTH2_PATH, Format.PROBLEM)
                     .header("Authorization", "Bearer " + Fixtures.RUNTIME_KEY);
             jsonBody(h, request, XOAUTH2_SHAPE);
@@ -645,39 +646,39 @@ class HostileInputTest {
     // ------------------------------------------------------------------------------------------ JSON bodies
 
     /** One field of a JSON surface: valid values, hostile ones, and which strings the broker must accept. */
-    private record Field(String name, boolean required, boolean number, Function<Hostile, String> validJson,
-                         Function<Hostile, String> hostile, Function<String, Validity> accepts) {
+    private record Field(String name, boolean required, boolean number, Function<HostileValues, String> validJson,
+                         Function<HostileValues, String> hostile, Function<String, Validity> accepts) {
     }
 
     private static final List<Field> TOKEN_SHAPE = List.of(
             new Field("registration", true, false, h -> quote(h.pick(List.copyOf(VALID_REGISTRATIONS))),
-                    Hostile::registrationId, value -> VALID_REGISTRATIONS.contains(value) ? Validity.VALID : Validity.INVALID),
+                    HostileValues::registrationId, value -> VALID_REGISTRATIONS.contains(value) ? Validity.VALID : Validity.INVALID),
             new Field("resource", true, false, h -> quote(h.pick(List.of("graph", "outlook", "GRAPH",
                     "https://graph.microsoft.com/.default", "https://outlook.office365.com/.default"))),
-                    Hostile::resource, value -> resourceValidity(value, false)),
+                    HostileValues::resource, value -> resourceValidity(value, false)),
             new Field("min_validity_seconds", false, true, h -> String.valueOf(h.between(0, 1800)),
-                    Hostile::text, value -> Validity.EITHER));
+                    HostileValues::text, value -> Validity.EITHER));
 
     private static final List<Field> XOAUTH2_SHAPE = List.of(
             TOKEN_SHAPE.get(0),
-            new Field("user", true, false, h -> quote(h.pick(VALID_MAILBOXES)), Hostile::mailbox,
+            new Field("user", true, false, h -> quote(h.pick(VALID_MAILBOXES)), HostileValues::mailbox,
                     value -> VALID_MAILBOXES.contains(value) ? Validity.VALID
-                            : Hostile.MAILBOX_BREAKERS.chars().anyMatch(c -> value.indexOf(c) >= 0)
+                            : HostileValues.MAILBOX_BREAKERS.chars().anyMatch(c -> value.indexOf(c) >= 0)
                             || value.indexOf('@') < 0 || value.length() > 320 ? Validity.INVALID : Validity.EITHER),
             TOKEN_SHAPE.get(2));
 
     private static final List<Field> ADMIN_SHAPE = List.of(
-            new Field("tenant_id", true, false, h -> quote(Fixtures.TENANT), Hostile::text, value -> Validity.EITHER),
-            new Field("client_id", true, false, h -> quote("dddddddd-0000-4000-8000-000000000666"), Hostile::text,
+            new Field("tenant_id", true, false, h -> quote(Fixtures.TENANT), HostileValues::text, value -> Validity.EITHER),
+            new Field("client_id", true, false, h -> quote("dddddddd-0000-4000-8000-000000000666"), HostileValues::text,
                     value -> Validity.EITHER),
-            new Field("credential_type", true, false, h -> quote("client_secret"), Hostile::text, value -> Validity.EITHER),
-            new Field("client_secret", false, false, h -> quote("fuzz-not-a-real-secret"), Hostile::text,
+            new Field("credential_type", true, false, h -> quote("client_secret"), HostileValues::text, value -> Validity.EITHER),
+            new Field("client_secret", false, false, h -> quote("fuzz-not-a-real-secret"), HostileValues::text,
                     value -> Validity.EITHER),
             new Field("allowed_resources", false, false, h -> quote(h.pick(List.of("graph", "outlook", "graph,outlook"))),
-                    Hostile::resource, value -> Validity.EITHER));
+                    HostileValues::resource, value -> Validity.EITHER));
 
     /** Fills in a hostile JSON body for a surface whose valid body has the given fields. */
-    private static void jsonBody(Hostile h, Request request, List<Field> shape) {
+    private static void jsonBody(HostileValues h, Request request, List<Field> shape) {
         request.header("Content-Type", "application/json");
         Map<String, String> fields = new LinkedHashMap<>();
         for (Field field : shape) {
@@ -829,7 +830,7 @@ class HostileInputTest {
         };
     }
 
-    private static void sizedBody(Hostile h, Request request, Map<String, String> fields) {
+    private static void sizedBody(HostileValues h, Request request, Map<String, String> fields) {
         int target = BODY_LIMIT + h.pick(List.of(-1, 0, 0, 1, 1, 2, 500, -500));
         String valid = object(fields);
         boolean padWithWhitespace = h.chance(0.5);
@@ -860,7 +861,7 @@ class HostileInputTest {
         }
     }
 
-    private static void encodedBody(Hostile h, Request request, String valid) {
+    private static void encodedBody(HostileValues h, Request request, String valid) {
         int kind = h.between(0, 6);
         byte[] utf8 = valid.getBytes(StandardCharsets.UTF_8);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -893,7 +894,7 @@ class HostileInputTest {
             }
             case 4 -> { // random binary
                 byte[] random = new byte[h.between(1, 300)];
-                h.random.nextBytes(random);
+                h.fill(random);
                 bytes.writeBytes(random);
                 request.note("binary");
                 request.expect(Validity.INVALID);
@@ -915,7 +916,7 @@ class HostileInputTest {
     }
 
     /** Wrong, odd or missing Content-Type and Accept headers on an otherwise valid request. */
-    private static void contentTypeVariant(Hostile h, Request request, boolean form) {
+    private static void contentTypeVariant(HostileValues h, Request request, boolean form) {
         String valid = form ? "application/x-www-form-urlencoded" : "application/json";
         String other = form ? "application/json" : "application/x-www-form-urlencoded";
         int kind = h.between(0, 12);
@@ -945,7 +946,7 @@ class HostileInputTest {
 
     // ------------------------------------------------------------------------------------------ admin
 
-    private static Request adminCase(Hostile h, String surface, int n) {
+    private static Request adminCase(HostileValues h, String surface, int n) {
         int kind = h.between(0, 9);
         if (kind <= 3) { // hostile bodies for the fuzz registration
             Request request = new Request(surface, n, "PUT", Surface.ADMIN_PATH + "/" + FUZZ_REGISTRATION, Format.PROBLEM)
@@ -1015,7 +1016,7 @@ class HostileInputTest {
 
     // ------------------------------------------------------------------------------------------ OAuth2
 
-    private static Request oauth2Case(Hostile h, String surface, int n) {
+    private static Request oauth2Case(HostileValues h, String surface, int n) {
         boolean hostileId = h.chance(0.2);
         String id = hostileId ? h.pathId() : App.SECRET.id;
         String path = "/v1/registrations/" + id + "/oauth2/token";
@@ -1026,7 +1027,7 @@ class HostileInputTest {
         }
         List<String[]> params = new ArrayList<>();
         // grant_type
-        double grant = h.random.nextDouble();
+        double grant = h.fraction();
         if (grant < 0.75) {
             params.add(new String[]{"grant_type", "client_credentials"});
         } else if (grant < 0.85) {
@@ -1079,7 +1080,7 @@ class HostileInputTest {
             }
         }
         // scope
-        double scope = h.random.nextDouble();
+        double scope = h.fraction();
         if (scope < 0.15) {
             params.add(new String[]{"scope", h.pick(List.of("graph", "outlook", "https://graph.microsoft.com/.default",
                     "openid graph", "graph offline_access profile", "https://outlook.office365.com/.default openid"))});
@@ -1102,7 +1103,7 @@ class HostileInputTest {
         h.shuffle(params);
         String form = params.stream().map(p -> URLEncoder.encode(p[0], StandardCharsets.UTF_8) + "="
                 + URLEncoder.encode(p[1], StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-        double shape = h.random.nextDouble();
+        double shape = h.fraction();
         if (shape < 0.1) { // encoded garbage
             String garbage = h.pick(List.of("%zz", "%", "%%", "%u0041", "%C3%28", "&&&", "=", "==x", ";", "%00",
                     "%0d%0aX-Injected:%201", "a=%ff%fe", "\u00e9=\u00e9", "%E2%80%AE", "+", "grant_type", "=client_credentials"));
@@ -1115,7 +1116,7 @@ class HostileInputTest {
             request.note("JSON as a form").expect(Validity.INVALID);
         } else if (shape < 0.2) {
             byte[] random = new byte[h.between(0, 400)];
-            h.random.nextBytes(random);
+            h.fill(random);
             request.body(random).note("binary").expect(Validity.INVALID);
             return request;
         } else if (shape < 0.23) {
@@ -1147,7 +1148,7 @@ class HostileInputTest {
 
     // ------------------------------------------------------------------------------------------ managed identity
 
-    private static Request managedIdentityCase(Hostile h, String surface, int n) {
+    private static Request managedIdentityCase(HostileValues h, String surface, int n) {
         Request request = new Request(surface, n, "GET", Surface.MANAGED_IDENTITY_PATH, Format.MANAGED_IDENTITY);
         List<String[]> params = new ArrayList<>();
         if (h.chance(0.9)) {
@@ -1172,7 +1173,7 @@ class HostileInputTest {
             }
             request.note("hostile api-version").expect(Validity.INVALID);
         }
-        double identity = h.random.nextDouble();
+        double identity = h.fraction();
         if (identity < 0.45) {
             params.add(new String[]{"mi_res_id", App.SECRET.id});
         } else if (identity < 0.65) {
@@ -1214,7 +1215,7 @@ class HostileInputTest {
             request.note("long query").httpLayerMayReject().expect(Validity.EITHER);
         }
         request.target = Surface.MANAGED_IDENTITY_PATH + (query.isEmpty() && h.chance(0.5) ? "" : "?" + query);
-        double header = h.random.nextDouble();
+        double header = h.fraction();
         if (header < 0.85) {
             request.header("X-IDENTITY-HEADER", Fixtures.RUNTIME_KEY);
         } else if (header < 0.9) {
@@ -1236,7 +1237,7 @@ class HostileInputTest {
 
     // ------------------------------------------------------------------------------------------ credential headers
 
-    private static Request credentialHeaderCase(Hostile h, String surface, int n) {
+    private static Request credentialHeaderCase(HostileValues h, String surface, int n) {
         int target = h.between(0, 3);
         Request request;
         String key;
@@ -1751,7 +1752,7 @@ class HostileInputTest {
     }
 
     /** A JSON string literal; with a random source, some characters are escaped as {@code \}{@code uXXXX} at random. */
-    private static String quote(String value, Hostile h) {
+    private static String quote(String value, HostileValues h) {
         StringBuilder out = new StringBuilder("\"");
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -1786,245 +1787,6 @@ class HostileInputTest {
         return out.toString();
     }
 
-    // ------------------------------------------------------------------------------------------ the generator
-
-    /** Seeded source of hostile values. Strings never contain the stack-trace markers, so an echo is not a trace. */
-    static final class Hostile {
-
-        /** Characters that make a mailbox invalid: whitespace, ASCII controls, a second {@code @}. */
-        static final String MAILBOX_BREAKERS = " \t\r\n\u000b\f\u0000\u0001\u001f\u007f";
-        private static final String[] ODD = {"\u0000", "\u0001", "\u0008", "\u001b", "\u007f", "\u0085", "\u00a0",
-                "\u202e", "\u202d", "\u2066", "\u200b", "\u200d", "\ufeff", "\u2028", "\u2029", "\ud800", "\udfff",
-                "\ud83d\ude00", "\u4e2d\u6587", "\u0130", "\u00df", "\\", "\"", "'", "<", ">", "&", "%", "/", "\r\n",
-                "\t", "{", "}", "${jndi:ldap://127.0.0.1/a}", "{{7*7}}", "' OR '1'='1", "<script>", "%s%n", "\uffff"};
-        final Random random;
-
-        Hostile(long seed) {
-            this.random = new Random(seed);
-        }
-
-        int between(int low, int high) {
-            return low + random.nextInt(high - low + 1);
-        }
-
-        boolean chance(double p) {
-            return random.nextDouble() < p;
-        }
-
-        <T> T pick(List<T> values) {
-            return values.get(random.nextInt(values.size()));
-        }
-
-        <T> void shuffle(List<T> values) {
-            java.util.Collections.shuffle(values, random);
-        }
-
-        byte[] bytes(int min, int max) {
-            byte[] bytes = new byte[between(min, max)];
-            random.nextBytes(bytes);
-            return bytes;
-        }
-
-        String ascii(int min, int max) {
-            StringBuilder out = new StringBuilder();
-            for (int i = between(min, max); i > 0; i--) {
-                out.append((char) between(0x21, 0x7e));
-            }
-            return clean(out.toString());
-        }
-
-        String unicode(int min, int max) {
-            StringBuilder out = new StringBuilder();
-            int length = between(min, max);
-            while (out.length() < length) {
-                double p = random.nextDouble();
-                if (p < 0.45) {
-                    out.append((char) between(0x20, 0x7e));
-                } else if (p < 0.55) {
-                    out.append((char) between(0xa0, 0xff));
-                } else if (p < 0.65) {
-                    out.append((char) between(0x00, 0x1f));
-                } else if (p < 0.72) {
-                    out.append((char) between(0x4e00, 0x9fff));
-                } else {
-                    out.append(ODD[random.nextInt(ODD.length)]);
-                }
-            }
-            return clean(out.toString());
-        }
-
-        /** Hostile text that fits in a request line. */
-        String shortText() {
-            String text = text();
-            return text.length() > 1500 ? text.substring(0, between(1, 1500)) : text;
-        }
-
-        /** Any kind of hostile text, from empty to just over the body limit. */
-        String text() {
-            double p = random.nextDouble();
-            if (p < 0.35) {
-                return unicode(0, 40);
-            }
-            if (p < 0.6) {
-                return ascii(0, 60);
-            }
-            if (p < 0.75) {
-                return pick(Arrays.asList(ODD));
-            }
-            if (p < 0.9) {
-                return unicode(200, 2000);
-            }
-            return "a".repeat(between(BODY_LIMIT - 100, BODY_LIMIT + 10));
-        }
-
-        String registrationId() {
-            String id;
-            do {
-                id = switch (between(0, 3)) {
-                    case 0, 1 -> pick(List.of("../secret-app", "..\\secret-app", "secret-app/../secret-app", "secret-app\u0000",
-                            "secret-app\r\nX-Injected: 1", "SECRET-APP", "secret_app", " secret-app", "secret-app ", "-secret",
-                            "secret-app.json", "registrations/secret-app", "/etc/passwd", "C:\\Windows\\win.ini",
-                            "%2e%2e%2fsecret-app", "*", "", " ", "a".repeat(64), "x".repeat(63), "secret-app\u202e",
-                            "secret\u2010app", "s\u0435cret-app", "secret-app;", "secret-app?x=1", "secret-app#f",
-                            "../callers/runtime", "..", ".", "~", "secret-app%00", "con", "nul.json", "\u0000"));
-                    case 2 -> unicode(0, 80);
-                    default -> text();
-                };
-            } while (FIXTURE_REGISTRATIONS.contains(id));
-            return id;
-        }
-
-        /** A registration id as a raw path segment: encoded, half-encoded, or not encoded at all. */
-        String pathId() {
-            String id;
-            do {
-                id = switch (between(0, 4)) {
-                    case 0 -> encodeSegment(registrationId());
-                    case 1 -> pick(List.of("..", "%2e%2e", ".%2E", "..;", "..%2f..", "%252e%252e", "secret-app%00",
-                            "%0d%0aX-Injected:%201", "secret-app%", "%zz", "%c0%ae%c0%ae", "..%5c..", "%2F", "%5C",
-                            "secret-app%2F..%2F..%2Fcallers%2Fruntime", "..%2Fcallers%2Fevil", "%2e%2e%2fcallers%2fevil",
-                            "secret-app;jsessionid=1", "secret-app%3Bx", "SECRET-APP", "secret-app%20", "%20", "~",
-                            "secret-app%E2%80%AE", "%EF%BC%8F", "%C0%AF", "%ff%fe"));
-                    case 2 -> "x".repeat(between(64, 3000));
-                    case 3 -> encodeSegment(unicode(1, 40));
-                    default -> pick(List.of("a/b", "../..", "../../../v1/token", "secret-app/../narrow", "\u00e9t\u00e9",
-                            "secret app", "secret-app\u0000", "a\tb", "{id}", "%", "?", "#", "[x]", "|", "\\"));
-                };
-            } while (FIXTURE_REGISTRATIONS.contains(id));
-            return id;
-        }
-
-        String resource() {
-            String base = pick(List.of("https://graph.microsoft.com", "https://outlook.office365.com"));
-            return switch (between(0, 4)) {
-                case 0, 1 -> pick(List.of(
-                        "https://user:pass@graph.microsoft.com/.default", "https://graph.microsoft.com/.default#frag",
-                        "https://graph.microsoft.com/.default?x=1", "javascript:alert(1)", "file:///etc/passwd",
-                        "https://graph.microsoft.com /.default", " https://graph.microsoft.com/.default ",
-                        "https://graph.microsoft.com//.default", "https://graph.microsoft.com/.default/",
-                        "https://graph.microsoft.com/.DEFAULT", "HTTPS://GRAPH.MICROSOFT.COM/.DEFAULT",
-                        "https://GRAPH.microsoft.com/.default", "https://graph.microsoft.com:443/.default",
-                        "https://graph.microsoft.com.evil.example/.default", "https://evil.example/.default",
-                        "https://graph.microsoft.com%2F.default", "https://graph.microsoft.com/%2e%2e/.default",
-                        "https://graph.microsoft.com/../.default", "http://graph.microsoft.com/.default",
-                        "api://graph/.default", "api://x y/.default", "/.default", ".default", "https:///.default",
-                        "https://[::1]/.default", "https://127.0.0.1/.default", "https://graph.microsoft.com\u0000/.default",
-                        "graph\u0000", "\u0001graph", "GRAPH", " outlook ", "graph,outlook", "graph outlook", "*",
-                        "https://graph.microsoft.com/.default https://outlook.office365.com/.default",
-                        "https://graph.microsoft.com\r\n/.default", "https://graph.microsoft.com/\u202e.default",
-                        "https://graph.microsoft.com/.default\u0000", "data:text/plain,graph", "//graph.microsoft.com",
-                        "https://graph.microsoft.com/" + "a".repeat(300) + "/.default", "sharepoint", "openid",
-                        "https://xn--grph-loa.microsoft.com/.default", "https://gr\u00e4ph.microsoft.com/.default"));
-                case 2 -> base + pick(List.of("", "/", "/.default", "//", "/./.default", "?", "#", "/.default?")) + unicode(0, 6);
-                case 3 -> unicode(0, 60);
-                default -> text();
-            };
-        }
-
-        String mailbox() {
-            String valid = pick(VALID_MAILBOXES);
-            return switch (between(0, 5)) {
-                case 0 -> { // a character that breaks a mailbox, anywhere
-                    int at = between(0, valid.length());
-                    yield valid.substring(0, at) + MAILBOX_BREAKERS.charAt(between(0, MAILBOX_BREAKERS.length() - 1))
-                            + valid.substring(at);
-                }
-                case 1 -> valid + "\u0001auth=Bearer forged\u0001\u0001";
-                case 2 -> pick(List.of("", "@", "a@", "@b", "a@@b", "a@b@c", "ab", "x".repeat(65) + "@b",
-                        "a@" + "d".repeat(256), "a@b\r\n", "user=a@b"));
-                case 3 -> valid.replace("@", pick(List.of("\u202e@", "@\u200b", "\uff20", "@\u0085")));
-                case 4 -> unicode(0, 80);
-                default -> text();
-            };
-        }
-
-        String hostileGrantType() {
-            return pick(List.of("CLIENT_CREDENTIALS", "client_credentials ", " client_credentials", "client-credentials",
-                    "password", "authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:jwt-bearer",
-                    "", " ", "client_credentials\u0000", "client_credentials,password", "client_credential",
-                    "\u0441lient_credentials", text()));
-        }
-
-        String hostileBasic() {
-            String key = Fixtures.RUNTIME_KEY;
-            return pick(List.of("Basic", "Basic ", "Basic !!!", "Basic ====", "Basic YQ", "Basic %%%",
-                    "Basic " + Base64.getEncoder().encodeToString(("runtime" + key).getBytes(StandardCharsets.UTF_8)),
-                    "Basic " + Base64.getEncoder().encodeToString((":" + key).getBytes(StandardCharsets.UTF_8)),
-                    "Basic " + Base64.getEncoder().encodeToString(("runtime:").getBytes(StandardCharsets.UTF_8)),
-                    "Basic " + Base64.getEncoder().encodeToString(("%zz:" + key).getBytes(StandardCharsets.UTF_8)),
-                    "Basic " + Base64.getEncoder().encodeToString(bytes(1, 200)),
-                    "Basic " + Base64.getEncoder().encodeToString(ascii(1000, 9000).getBytes(StandardCharsets.UTF_8)),
-                    "Basic " + Base64.getUrlEncoder().encodeToString(("runtime:" + key + "??>>").getBytes(StandardCharsets.UTF_8)),
-                    "Basic " + Base64.getEncoder().encodeToString(("runtime:" + key).getBytes(StandardCharsets.UTF_16)),
-                    "Basic" + Base64.getEncoder().encodeToString(("runtime:" + key).getBytes(StandardCharsets.UTF_8)),
-                    "Bearer " + key, "Digest username=\"runtime\"", "Basic " + ascii(1, 300)));
-        }
-
-        String hugeNumber() {
-            return pick(List.of("1e400", "-1e400", "9223372036854775808", "-9223372036854775809", "1" + "0".repeat(between(20, 5000)),
-                    "NaN", "Infinity", "-Infinity", "0123", "+5", ".5", "5.",
-                    "0x10", "1_000", "1e", "--1", "1.7976931348623157e309", "99999999999999999999999999999999"));
-        }
-
-        String nested(int depth) {
-            if (chance(0.5) || depth > 1000) {
-                return "[".repeat(depth) + "]".repeat(depth);
-            }
-            return "{\"a\":".repeat(depth) + "1" + "}".repeat(depth);
-        }
-
-        String jsonSoup() {
-            StringBuilder out = new StringBuilder();
-            for (int i = between(1, 40); i > 0; i--) {
-                out.append(pick(List.of("{", "}", "[", "]", ":", ",", "\"registration\"", "\"secret-app\"", "1", "-0",
-                        "true", "nul", "null", "\"unterminated", "'x'", "/*", "*/", "NaN", "\\u0000", "\u0000", " ", "\"\\ud800\"",
-                        "\"\\uZZZZ\"", "\"\\x41\"", "1e999", "\"resource\"")));
-            }
-            return clean(out.toString());
-        }
-
-        static String encodeSegment(String value) {
-            StringBuilder out = new StringBuilder();
-            for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-                int c = b & 0xff;
-                if (c < 128 && (Character.isLetterOrDigit(c) || "-._~".indexOf(c) >= 0)) {
-                    out.append((char) c);
-                } else {
-                    out.append('%').append(String.format("%02X", c));
-                }
-            }
-            return out.toString();
-        }
-
-        /** Removes what would look like a stack trace if the broker echoed it. */
-        static String clean(String value) {
-            String out = value;
-            for (String marker : STACK_TRACE_MARKERS) {
-                out = out.replace(marker, marker.substring(0, 1) + "_" + marker.substring(1));
-            }
-            return out;
-        }
-    }
 
     // ------------------------------------------------------------------------------------------ requests and answers
 
@@ -2177,7 +1939,7 @@ class HostileInputTest {
     private static final class Fuzz {
         final String surface;
         final long seed;
-        final Hostile hostile;
+        final HostileValues hostile;
         final Map<String, Integer> statuses = new TreeMap<>();
         final Map<String, Integer> channels = new TreeMap<>();
         final Map<Validity, Integer> validities = new TreeMap<>();
@@ -2189,7 +1951,7 @@ class HostileInputTest {
         Fuzz(String surface, int stream) {
             this.surface = surface;
             this.seed = SEED * 31 + stream;
-            this.hostile = new Hostile(seed);
+            this.hostile = new HostileValues(seed, FIXTURE);
         }
 
         void exchange(Request request) {
@@ -2269,7 +2031,7 @@ class HostileInputTest {
         if (status >= 500) {
             problems.add("answered " + status);
         }
-        for (String marker : STACK_TRACE_MARKERS) {
+        for (String marker : HostileValues.STACK_TRACE_MARKERS) {
             if (answer.body().contains(marker)) {
                 problems.add("the body shows '" + printable(marker, 20) + "'");
             }

@@ -12,6 +12,7 @@ import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreSnapshot;
 import io.exobroker.token.AccessToken;
 import io.exobroker.token.TokenKey;
+import io.exobroker.token.TokenExecutors;
 import io.exobroker.token.TokenMinter;
 import io.exobroker.token.TokenService;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -95,7 +96,7 @@ final class LookupMicrobench {
         }
         StoreSnapshot snapshot = snapshotOf(byId);
         TokenService service = new TokenService(fixedStore(snapshot), new InstantMinter(),
-                defaultTokenConfig(), new BrokerMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
+                defaultTokenConfig(), new BrokerMetrics(new SimpleMeterRegistry()), Clock.systemUTC(), new TokenExecutors());
         Duration minValidity = Duration.ofSeconds(300);
         for (Registration registration : registrations) {
             service.token(registration, SCOPE, minValidity).join();

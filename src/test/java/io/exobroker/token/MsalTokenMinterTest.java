@@ -11,6 +11,9 @@ import io.exobroker.registration.Scope;
 import io.exobroker.registration.Secret;
 import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
+import io.exobroker.testing.time.MutableClock;
+import io.exobroker.testing.tls.TestCertificate;
+import io.exobroker.testing.tls.TestCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -133,6 +137,65 @@ class MsalTokenMinterTest {
         assertThatThrownBy(() -> minter.mint(registration(Optional.of(otherPort)), SCOPE).join())
                 .isInstanceOf(CompletionException.class).cause().isInstanceOf(UpstreamException.class);
         assertThat(attacker.requests()).isEmpty();
+    }
+
+    @Test
+    void neverSaysATokenLivesLongerThanItsOwnExpiryClaim() throws Exception {
+        // given: a token endpoint whose clock is 30 s behind the broker's, so the token's exp is 30 s before the moment
+        // MSAL4J computes from its own receive time plus expires_in (latency and rounding do the same, by less)
+        MutableClock behind = new MutableClock();
+        behind.advance(Duration.ofSeconds(-30));
+        try (EntraEmulator late = EntraEmulator.start(behind)) {
+            late.register(EmulatedApp.builder(TENANT, CLIENT).secret(secret).build());
+            minter = minter(false, AuthorityHosts.declared(Optional.empty(), List.of(late.authorityHost())));
+
+            // when: the broker mints a token there
+            AccessToken token = minter.mint(registration(Optional.of(late.authorityHost())), SCOPE).get(10, TimeUnit.SECONDS);
+
+            // then: the expiry it reports is the token's own, not the later one
+            long exp = ((Number) EntraEmulator.decodeClaims(token.value()).get("exp")).longValue();
+            assertThat(token.expiresOn()).isEqualTo(Instant.ofEpochSecond(exp));
+        }
+    }
+
+    @Test
+    void keepsMsalsExpiryWhenItIsTheEarlierOne() throws Exception {
+        // given: a token endpoint whose clock runs 30 s ahead, so the token's exp is later than MSAL4J's reckoning
+        MutableClock ahead = new MutableClock();
+        ahead.advance(Duration.ofSeconds(30));
+        try (EntraEmulator early = EntraEmulator.start(ahead)) {
+            early.register(EmulatedApp.builder(TENANT, CLIENT).secret(secret).build());
+            minter = minter(false, AuthorityHosts.declared(Optional.empty(), List.of(early.authorityHost())));
+
+            AccessToken token = minter.mint(registration(Optional.of(early.authorityHost())), SCOPE).get(10, TimeUnit.SECONDS);
+
+            long exp = ((Number) EntraEmulator.decodeClaims(token.value()).get("exp")).longValue();
+            assertThat(token.expiresOn()).isBefore(Instant.ofEpochSecond(exp));
+        }
+    }
+
+    @Test
+    void anAssertionOutsideItsTimeRangeIsACredentialError() {
+        // given: a certificate registration, and a token endpoint whose clock runs an hour ahead of the broker's, so
+        // the assertion MSAL4J signs has expired by the endpoint's clock (AADSTS700024, as a stale federated
+        // assertion will be too)
+        TestCertificate certificate = TestCertificates.selfSigned("minter-test", Duration.ofDays(2));
+        MutableClock ahead = new MutableClock();
+        ahead.advance(Duration.ofHours(1));
+        try (EntraEmulator skewed = EntraEmulator.start(ahead)) {
+            skewed.register(EmulatedApp.builder(TENANT, CLIENT).certificate(certificate.certificate()).build());
+            minter = minter(false, AuthorityHosts.declared(Optional.empty(), List.of(skewed.authorityHost())));
+            Registration registration = new Registration("minter-test", TENANT, CLIENT, Cloud.PUBLIC,
+                    Optional.of(skewed.authorityHost()), new Credential.Certificate(certificate.keyPair().getPrivate(),
+                    List.of(certificate.certificate()), false), List.of("graph"), 1);
+
+            // then: the failure is a credential error (re-read, then paused), not a refusal of the scope to remember
+            assertThatThrownBy(() -> minter.mint(registration, SCOPE).get(10, TimeUnit.SECONDS))
+                    .cause().isInstanceOfSatisfying(UpstreamException.class, failure -> {
+                        assertThat(failure.aadstsCode()).contains(700024);
+                        assertThat(failure.kind()).isEqualTo(UpstreamException.Kind.CREDENTIAL);
+                    });
+        }
     }
 
     private static MsalTokenMinter minter(boolean instanceDiscovery, AuthorityHosts hosts) {

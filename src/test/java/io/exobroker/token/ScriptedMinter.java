@@ -12,29 +12,31 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
-
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 
 /**
- * A {@link TokenMinter} for unit tests of the token lifecycle: answers with tokens of a chosen lifetime after a chosen
- * delay, or with scripted failures first; records every call with its time and credential version.
+ * A {@link TokenMinter} for unit tests of the token lifecycle: answers at once, on the caller's thread, with tokens of a
+ * chosen lifetime or with scripted failures first; or holds its answers until the test releases them. Records every
+ * call with its time (by the test's clock) and credential version.
  */
 final class ScriptedMinter implements TokenMinter {
 
     record Call(String registrationId, long credentialVersion, Scope scope, Instant at) {
     }
 
-    private final ConcurrentLinkedQueue<Supplier<UpstreamException>> failures = new ConcurrentLinkedQueue<>();
+    /** A call whose answer is held back until {@link #release()}. */
+    private record Held(Registration registration, Scope scope, CompletableFuture<AccessToken> answer) {
+    }
+
+    private final ConcurrentLinkedQueue<UpstreamException> failures = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<Held> held = new ConcurrentLinkedQueue<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final AtomicInteger serial = new AtomicInteger();
+    private final Clock clock;
     private volatile Duration lifetime = Duration.ofHours(1);
-    private volatile Duration delay = Duration.ZERO;
     private volatile Duration refreshIn;
     private volatile UpstreamException alwaysFail;
-    private final Clock clock;
+    private volatile boolean holding;
 
     ScriptedMinter(Clock clock) {
         this.clock = clock;
@@ -45,11 +47,6 @@ final class ScriptedMinter implements TokenMinter {
         return this;
     }
 
-    ScriptedMinter delay(Duration delay) {
-        this.delay = delay;
-        return this;
-    }
-
     ScriptedMinter refreshIn(Duration refreshIn) {
         this.refreshIn = refreshIn;
         return this;
@@ -57,7 +54,7 @@ final class ScriptedMinter implements TokenMinter {
 
     /** The next call fails like this; queue several for several calls. */
     ScriptedMinter failNext(UpstreamException failure) {
-        failures.add(() -> failure);
+        failures.add(failure);
         return this;
     }
 
@@ -72,6 +69,24 @@ final class ScriptedMinter implements TokenMinter {
         return this;
     }
 
+    /** Calls from now on get no answer until {@link #release()}: Entra ID is slow, or hangs. */
+    ScriptedMinter hold() {
+        this.holding = true;
+        return this;
+    }
+
+    /** Answers every held call now, on the test's thread, and answers later calls at once again. */
+    void release() {
+        holding = false;
+        for (Held call = held.poll(); call != null; call = held.poll()) {
+            try {
+                call.answer().complete(answer(call.registration(), call.scope()));
+            } catch (UpstreamException failure) {
+                call.answer().completeExceptionally(failure);
+            }
+        }
+    }
+
     int calls() {
         return calls.size();
     }
@@ -83,45 +98,48 @@ final class ScriptedMinter implements TokenMinter {
     @Override
     public CompletableFuture<AccessToken> mint(Registration registration, Scope scope) {
         calls.add(new Call(registration.id(), registration.credentialVersion(), scope, clock.instant()));
-        Executor later = CompletableFuture.delayedExecutor(delay.toMillis(), TimeUnit.MILLISECONDS);
-        return CompletableFuture.supplyAsync(() -> {
-            UpstreamException failure = alwaysFail;
-            Supplier<UpstreamException> scripted = failures.poll();
-            if (scripted != null) {
-                failure = scripted.get();
-            }
-            if (failure != null) {
-                throw failure;
-            }
-            Instant now = clock.instant();
-            Optional<Instant> refresh = Optional.ofNullable(refreshIn).map(now::plus);
-            return AccessToken.of("token-" + registration.id() + "-v" + registration.credentialVersion() + "-"
-                    + serial.incrementAndGet(), scope.value(), now, now.plus(lifetime), refresh);
-        }, later);
+        if (holding) {
+            CompletableFuture<AccessToken> later = new CompletableFuture<>();
+            held.add(new Held(registration, scope, later));
+            return later;
+        }
+        try {
+            return CompletableFuture.completedFuture(answer(registration, scope));
+        } catch (UpstreamException failure) {
+            return CompletableFuture.failedFuture(failure);
+        }
     }
 
     @Override
     public void forget(String registrationId) {
     }
 
+    private AccessToken answer(Registration registration, Scope scope) {
+        UpstreamException scripted = failures.poll();
+        UpstreamException failure = scripted != null ? scripted : alwaysFail;
+        if (failure != null) {
+            throw failure;
+        }
+        Instant now = clock.instant();
+        Optional<Instant> refresh = Optional.ofNullable(refreshIn).map(now::plus);
+        return AccessToken.of("token-" + registration.id() + "-v" + registration.credentialVersion() + "-"
+                + serial.incrementAndGet(), scope.value(), now, now.plus(lifetime), refresh);
+    }
+
     static UpstreamException credential(int aadsts) {
-        return new UpstreamException(UpstreamException.Kind.CREDENTIAL, 401, aadsts, "invalid_client", null,
-                "HTTP 401 invalid_client AADSTS" + aadsts);
+        return new UpstreamException(UpstreamException.Kind.CREDENTIAL, 401, aadsts, null, "HTTP 401 invalid_client AADSTS" + aadsts);
     }
 
     static UpstreamException throttled(Duration retryAfter) {
-        return new UpstreamException(UpstreamException.Kind.THROTTLED, 429, null, "temporarily_unavailable",
-                retryAfter, "HTTP 429");
+        return new UpstreamException(UpstreamException.Kind.THROTTLED, 429, null, retryAfter, "HTTP 429");
     }
 
     /** Entra ID refused the request itself, e.g. AADSTS500011 (no such resource principal) or 1002012 (bad scope). */
     static UpstreamException rejected(int aadsts) {
-        return new UpstreamException(UpstreamException.Kind.REJECTED, 400, aadsts,
-                aadsts == 500011 ? "invalid_resource" : "invalid_scope", null, "HTTP 400 AADSTS" + aadsts);
+        return new UpstreamException(UpstreamException.Kind.REJECTED, 400, aadsts, null, "HTTP 400 AADSTS" + aadsts);
     }
 
     static UpstreamException unavailable() {
-        return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, 503, null, null, null, "HTTP 503");
+        return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, 503, null, null, "HTTP 503");
     }
-
 }

@@ -12,10 +12,6 @@ record TestTokenConfig(Duration requestTimeout, Duration initialBackoff, Duratio
         return new TestTokenConfig(Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(30));
     }
 
-    TestTokenConfig withRequestTimeout(Duration timeout) {
-        return new TestTokenConfig(timeout, initialBackoff, maxBackoff, credentialErrorBackoff);
-    }
-
     @Override
     public Duration defaultMinValidity() {
         return Duration.ofSeconds(300);

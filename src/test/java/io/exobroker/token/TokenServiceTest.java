@@ -9,49 +9,62 @@ import io.exobroker.registration.Registration;
 import io.exobroker.registration.Scope;
 import io.exobroker.registration.Secret;
 import io.exobroker.testing.store.InMemoryRegistrationStore;
+import io.exobroker.testing.time.ManualScheduler;
 import io.exobroker.testing.time.MutableClock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.awaitility.Awaitility.await;
 
+/**
+ * The token lifecycle through its facade. Time is the test's: a stopped clock and a scheduler that runs timers (refreshes,
+ * retry delays, request timeouts) only when the test lets time pass, and a minter that answers on the caller's thread.
+ * So each test says exactly when something happens, and fails if it happens at another time.
+ */
 class TokenServiceTest {
 
     private static final Scope GRAPH = new Scope("https://graph.microsoft.com/.default");
     private static final Scope SHAREPOINT = new Scope("https://contoso.sharepoint.com/.default");
     private static final Duration DEFAULT_MIN = Duration.ofSeconds(300);
     private static final Duration REJECTED_SCOPE_TTL = TestTokenConfig.fast().rejectedScopeTtl();
+    private static final Duration REQUEST_TIMEOUT = TestTokenConfig.fast().requestTimeout();
+    private static final Duration ROTATION_RETRY = TestTokenConfig.fast().rotationRetry();
     private static final int SCOPE_CAP = TestTokenConfig.fast().maxScopesPerRegistration();
 
-    private final InMemoryRegistrationStore store = new InMemoryRegistrationStore();
-    private final MutableClock clock = new MutableClock();
+    private final MutableClock clock = MutableClock.stopped();
+    private final ManualScheduler scheduler = new ManualScheduler(clock);
+    private final InMemoryRegistrationStore store = new InMemoryRegistrationStore(clock);
     private final ScriptedMinter minter = new ScriptedMinter(clock);
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
-    private TokenService service = newService(TestTokenConfig.fast());
+    private final TokenService service = new TokenService(store, minter, TestTokenConfig.fast(), new BrokerMetrics(meters),
+            clock, new TokenExecutors(scheduler, Runnable::run));
 
     @AfterEach
     void stop() {
-        service.stop();
+        scheduler.shutdownNow();
     }
 
     @Test
@@ -81,27 +94,34 @@ class TokenServiceTest {
 
     @Test
     void twoHundredFiftyConcurrentMissesMakeOneUpstreamCall() throws Exception {
+        // given: Entra ID does not answer until the test lets it
         Registration registration = register("contoso", 1);
-        minter.delay(Duration.ofMillis(300));
+        minter.hold();
         int requests = 250;
         ExecutorService pool = Executors.newFixedThreadPool(requests);
         CountDownLatch start = new CountDownLatch(1);
-        List<Future<TokenService.IssuedToken>> answers = new ArrayList<>();
+        List<Future<CompletableFuture<TokenService.IssuedToken>>> asked = new ArrayList<>();
         try {
+            // when: 250 requests for one key miss at once
             for (int i = 0; i < requests; i++) {
-                answers.add(pool.submit(() -> {
+                asked.add(pool.submit(() -> {
                     start.await();
-                    return service.token(registration, GRAPH, DEFAULT_MIN).join();
+                    return service.token(registration, GRAPH, DEFAULT_MIN);
                 }));
             }
             start.countDown();
-            Set<String> tokens = new HashSet<>();
-            for (Future<TokenService.IssuedToken> answer : answers) {
-                tokens.add(answer.get(10, TimeUnit.SECONDS).token().value());
+            List<CompletableFuture<TokenService.IssuedToken>> answers = new ArrayList<>();
+            for (Future<CompletableFuture<TokenService.IssuedToken>> request : asked) {
+                answers.add(request.get(30, TimeUnit.SECONDS)); // a guard against a hang, not a measure
             }
 
+            // then: all of them wait on one call, and get its token when it answers
             assertThat(minter.calls()).isEqualTo(1);
+            assertThat(answers).noneMatch(CompletableFuture::isDone);
+            minter.release();
+            Set<String> tokens = answers.stream().map(answer -> answer.join().token().value()).collect(Collectors.toSet());
             assertThat(tokens).hasSize(1);
+            assertThat(minter.calls()).isEqualTo(1);
         } finally {
             pool.shutdownNow();
         }
@@ -109,44 +129,60 @@ class TokenServiceTest {
 
     @Test
     void refreshesAheadOfExpiryWithoutMakingRequestsWait() {
-        // 4 s tokens: the refresh window opens at 2 s and closes at 2.8 s, leaving over 1 s of life.
-        minter.lifetime(Duration.ofSeconds(4));
+        // given: a one-hour token, whose refresh falls between 30 and 42 minutes after its mint
         Registration registration = register("contoso", 1);
+        Instant minted = clock.instant();
         AccessToken first = service.token(registration, GRAPH, Duration.ZERO).join().token();
+        Instant due = scheduler.pending().get(0);
+        assertThat(scheduler.pending()).hasSize(1);
+        assertThat(due).isBetween(minted.plus(Duration.ofMinutes(30)), minted.plus(Duration.ofMinutes(42)));
 
-        await().atMost(Duration.ofSeconds(4)).until(() -> minter.calls() == 2);
+        // when: time reaches the refresh (and not a moment before)
+        scheduler.advance(Duration.between(clock.instant(), due).minusMillis(1));
+        assertThat(minter.calls()).as("calls before the refresh is due").isEqualTo(1);
+        scheduler.advance(Duration.ofMillis(1));
+
+        // then: the token was minted again in the background while the first still had life, and requests get it
+        // from cache
+        assertThat(minter.calls()).isEqualTo(2);
+        assertThat(refreshes("success")).isEqualTo(1.0);
         TokenService.IssuedToken after = service.token(registration, GRAPH, Duration.ZERO).join();
-
         assertThat(after.source()).isEqualTo(TokenService.Source.CACHE);
         assertThat(after.token().value()).isNotEqualTo(first.value());
         assertThat(first.isValidAt(clock.instant())).as("refreshed before the old token expired").isTrue();
     }
 
     @Test
-    void letsUnusedTokensExpireInsteadOfRefreshingThemForever() throws Exception {
-        minter.lifetime(Duration.ofSeconds(2));
+    void letsUnusedTokensExpireInsteadOfRefreshingThemForever() {
+        // given: a token minted for a request (so used once), whose refresh mints a second token nobody asks for
         Registration registration = register("contoso", 1);
-        // Minted by a request, so used once; its refresh mints a second token that nobody asks for.
         service.token(registration, GRAPH, Duration.ZERO).join();
-
-        await().atMost(Duration.ofSeconds(3)).until(() -> minter.calls() == 2);
-        Thread.sleep(2500);
-
+        scheduler.advance(Duration.ofMinutes(42));
         assertThat(minter.calls()).isEqualTo(2);
-        assertThat(meters.get("broker.token.refreshes").tag("outcome", "skipped").counter().count()).isEqualTo(1.0);
+
+        // when: hours go by without a request
+        scheduler.advance(Duration.ofHours(3));
+
+        // then: the second token was not refreshed, but dropped when it expired, and nothing is left to run
+        assertThat(minter.calls()).isEqualTo(2);
+        assertThat(refreshes("skipped")).isEqualTo(1.0);
+        assertThat(meters.get("broker.token.cached").gauge().value()).isZero();
+        assertThat(scheduler.pending()).isEmpty();
     }
 
     @Test
     void honoursRefreshInFromEntraId() {
-        minter.lifetime(Duration.ofSeconds(60)).refreshIn(Duration.ofSeconds(1));
+        // given: Entra ID suggests refreshing a one-hour token after 5 minutes
+        minter.refreshIn(Duration.ofMinutes(5));
         Registration registration = register("contoso", 1);
+        Instant minted = clock.instant();
         service.token(registration, GRAPH, Duration.ZERO).join();
 
-        await().atMost(Duration.ofSeconds(15)).until(() -> minter.calls() == 2);
-
-        List<ScriptedMinter.Call> calls = minter.callLog();
-        Duration gap = Duration.between(calls.get(0).at(), calls.get(1).at());
-        assertThat(gap).isBetween(Duration.ofMillis(900), Duration.ofSeconds(14));
+        // then: the refresh falls in the window opening there (a fifth of the lifetime wide), not at half the lifetime
+        assertThat(scheduler.pending()).singleElement()
+                .satisfies(due -> assertThat(due).isBetween(minted.plus(Duration.ofMinutes(5)), minted.plus(Duration.ofMinutes(17))));
+        scheduler.advance(Duration.ofMinutes(17));
+        assertThat(minter.calls()).isEqualTo(2);
     }
 
     @Test
@@ -158,7 +194,7 @@ class TokenServiceTest {
         clock.advance(Duration.ofSeconds(400));
 
         // 200 s left is less than the 300 s asked for, so the broker mints; that fails and the cached token is served.
-        TokenService.IssuedToken served = service.token(registration, GRAPH, DEFAULT_MIN).join();
+        TokenService.IssuedToken served = answer(service.token(registration, GRAPH, DEFAULT_MIN));
 
         assertThat(served.source()).isEqualTo(TokenService.Source.STALE);
         assertThat(served.token()).isSameAs(cached);
@@ -170,7 +206,7 @@ class TokenServiceTest {
         Registration registration = register("contoso", 1);
         minter.failAlways(ScriptedMinter.unavailable());
 
-        assertThatThrownBy(() -> service.token(registration, GRAPH, DEFAULT_MIN).join())
+        assertThatThrownBy(() -> answer(service.token(registration, GRAPH, DEFAULT_MIN)))
                 .isInstanceOf(CompletionException.class)
                 .cause().isInstanceOfSatisfying(BrokerException.class, error -> {
                     assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
@@ -184,7 +220,7 @@ class TokenServiceTest {
         Registration registration = register("contoso", 1);
         minter.failNext(ScriptedMinter.throttled(Duration.ofSeconds(1)));
 
-        service.token(registration, GRAPH, DEFAULT_MIN).join();
+        answer(service.token(registration, GRAPH, DEFAULT_MIN));
 
         List<ScriptedMinter.Call> calls = minter.callLog();
         assertThat(calls).hasSize(2);
@@ -253,8 +289,63 @@ class TokenServiceTest {
 
         assertThat(during.token().value()).as("minted with the replaced credential").contains("-v1-");
         assertThat(stillDuring.token()).isSameAs(during.token());
-        await().atMost(Duration.ofSeconds(5)).until(() ->
-                service.token(v2, GRAPH, DEFAULT_MIN).join().token().value().contains("-v2-"));
+        scheduler.advance(ROTATION_RETRY);
+        assertThat(service.token(v2, GRAPH, DEFAULT_MIN).join().token().value()).contains("-v2-");
+    }
+
+    @Test
+    void aTokenMintedWithTheReplacedCredentialIsServedAsMintedThenFromCacheWhileTheNewOneIsRetried() {
+        // given: a rotation whose new credential Entra ID does not accept yet
+        Registration v1 = register("contoso", 1);
+        service.token(v1, GRAPH, DEFAULT_MIN).join();
+        Registration v2 = register("contoso", 2);
+        minter.failNext(ScriptedMinter.credential(7000215));
+
+        // when: requests come in during the rotation grace
+        TokenService.IssuedToken during = service.token(v2, GRAPH, DEFAULT_MIN).join();
+        TokenService.IssuedToken next = service.token(v2, GRAPH, DEFAULT_MIN).join();
+
+        // then: the token minted with the replaced credential is a fresh token, then a cached one: Entra ID is healthy
+        assertThat(during.source()).isEqualTo(TokenService.Source.MINTED);
+        assertThat(during.token().value()).contains("-v1-");
+        assertThat(next.source()).isEqualTo(TokenService.Source.CACHE);
+        assertThat(next.token()).isSameAs(during.token());
+        assertThat(cacheResults("stale")).isZero();
+        // and the new credential is tried again by the token's refresh once the rotation retry is due, not by a
+        // request, and its token takes the other's place
+        assertThat(scheduler.pending()).contains(clock.instant().plus(ROTATION_RETRY));
+        scheduler.advance(ROTATION_RETRY);
+        assertThat(minter.callLog()).extracting(ScriptedMinter.Call::credentialVersion).containsExactly(1L, 2L, 1L, 2L);
+        assertThat(refreshes("success")).isEqualTo(1.0);
+        TokenService.IssuedToken after = service.token(v2, GRAPH, DEFAULT_MIN).join();
+        assertThat(after.source()).isEqualTo(TokenService.Source.CACHE);
+        assertThat(after.token().value()).contains("-v2-");
+    }
+
+    @ParameterizedTest(name = "removed at the store''s read {0}")
+    @ValueSource(ints = {1, 2, 3, 4})
+    void aRegistrationDeletedWhileItsRejectedCredentialIsRecoveredLeavesNoFlightBehind(int read) {
+        // given: a rotation whose new credential Entra ID rejects, so the broker looks at the store again
+        Registration v1 = register("contoso", 1);
+        service.token(v1, GRAPH, DEFAULT_MIN).join();
+        Registration v2 = register("contoso", 2);
+        minter.failNext(ScriptedMinter.credential(7000215));
+
+        // when: the registration is deleted while the broker works out what to do about the rejection
+        store.removeOnRead("contoso", read);
+        Throwable first = catchThrowable(() -> answer(service.token(v2, GRAPH, DEFAULT_MIN)));
+        store.remove("contoso"); // gone by now, whichever read removed it
+
+        // then: that request is answered with what Entra ID said (or a token), not by the request timeout...
+        if (first != null) {
+            assertThat(first).isInstanceOf(CompletionException.class).cause().isInstanceOfSatisfying(
+                    BrokerException.class, error -> assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_INVALID_CREDENTIALS));
+        }
+        // ...and once the registration is back, a request for the same key reaches Entra ID, not a flight nobody ends
+        store.put(v2);
+        TokenService.IssuedToken again = answer(service.token(v2, GRAPH, DEFAULT_MIN));
+        assertThat(again.source()).isEqualTo(TokenService.Source.MINTED);
+        assertThat(again.token().value()).contains("-v2-");
     }
 
     @Test
@@ -297,17 +388,19 @@ class TokenServiceTest {
     }
 
     @Test
-    void answersWithinTheRequestTimeoutWhenEntraIdHangs() {
-        service.stop();
-        service = newService(TestTokenConfig.fast().withRequestTimeout(Duration.ofMillis(500)));
+    void answersAtTheRequestTimeoutWhenEntraIdHangs() {
+        // given: Entra ID never answers
         Registration registration = register("contoso", 1);
-        minter.delay(Duration.ofSeconds(3));
+        minter.hold();
 
-        long started = System.nanoTime();
-        assertThatThrownBy(() -> service.token(registration, GRAPH, DEFAULT_MIN).join())
-                .cause().isInstanceOfSatisfying(BrokerException.class,
-                        error -> assertThat(error.code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE));
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+        // when: the request timeout passes
+        CompletableFuture<TokenService.IssuedToken> request = service.token(registration, GRAPH, DEFAULT_MIN);
+        scheduler.advance(REQUEST_TIMEOUT.minusMillis(1));
+        assertThat(request).as("answered before the timeout").isNotDone();
+        scheduler.advance(Duration.ofMillis(1));
+
+        // then: the request is answered then, not left waiting
+        assertThat(refusal(request::join).code()).isEqualTo(ErrorCode.UPSTREAM_UNAVAILABLE);
     }
 
     @Test
@@ -339,10 +432,12 @@ class TokenServiceTest {
         clock.advance(Duration.ofMillis(299_500));
         TokenService.IssuedToken hit = service.token(registration, GRAPH, demand).join();
 
-        // then the refresh is pulled forward to run now, not minutes later (a scheduled refresh waits in real time)...
+        // then the refresh is pulled forward to before the demand outgrows the token (300 s in), out of its window...
         assertThat(hit.source()).isEqualTo(TokenService.Source.CACHE);
-        // (a refresh counts as a success once its token is cached; the minter counts a call when it starts)
-        await().atMost(Duration.ofSeconds(5)).until(() -> refreshes("success") == 1.0);
+        assertThat(scheduler.pending()).singleElement().satisfies(due ->
+                assertThat(due).isBetween(clock.instant(), clock.instant().plusMillis(500)));
+        scheduler.advance(Duration.ofMillis(500));
+        assertThat(refreshes("success")).isEqualTo(1.0);
         // ...so once the first token has less than 270 s left, the caller is still answered from cache
         clock.advance(Duration.ofSeconds(40));
         TokenService.IssuedToken later = service.token(registration, GRAPH, demand).join();
@@ -353,19 +448,23 @@ class TokenServiceTest {
     }
 
     @Test
-    void leavesTheRefreshWhereItIsForCallersWithTheDefaultDemand() throws Exception {
-        // given a 600 s token and requests with the default 300 s (capped to the same) served all along
-        minter.lifetime(Duration.ofSeconds(600));
+    void leavesTheRefreshWhereItIsForCallersWithTheDefaultDemand() {
+        // given a one-hour token, refreshed between 1800 s and 2520 s, and requests with the default demand of 300 s
         Registration registration = register("contoso", 1);
-        service.token(registration, GRAPH, Duration.ofSeconds(60)).join();
+        service.token(registration, GRAPH, DEFAULT_MIN).join();
+        List<Instant> scheduled = scheduler.pending();
 
-        // when a request 200 s in is a hit
-        clock.advance(Duration.ofSeconds(200));
-        service.token(registration, GRAPH, Duration.ofSeconds(60)).join();
-        Thread.sleep(500);
+        // when a request 1000 s in is a hit
+        clock.advance(Duration.ofSeconds(1000));
+        TokenService.IssuedToken hit = service.token(registration, GRAPH, DEFAULT_MIN).join();
 
-        // then no refresh was pulled forward: the window [300 s, 420 s] still lies ahead, with 480 s of need to spare
-        assertThat(minter.calls()).isEqualTo(1);
+        // then the refresh stays where it was: the demand fails only 3120 s in, long after the window
+        assertThat(hit.source()).isEqualTo(TokenService.Source.CACHE);
+        assertThat(scheduler.pending()).isEqualTo(scheduled).hasSize(1);
+        scheduler.advance(Duration.between(clock.instant(), scheduled.get(0)).minusMillis(1));
+        assertThat(minter.calls()).as("calls before the refresh is due").isEqualTo(1);
+        scheduler.advance(Duration.ofMillis(1));
+        assertThat(minter.calls()).isEqualTo(2);
     }
 
     @Test
@@ -375,10 +474,10 @@ class TokenServiceTest {
         int[] perSecond = new int[4000];
         for (int i = 0; i < tokens; i++) {
             AccessToken token = AccessToken.of("t" + i, GRAPH.value(), issued, issued.plusSeconds(3599), Optional.empty());
-            Instant at = TokenService.refreshAt(token);
+            Instant at = RefreshScheduler.refreshAt(token);
             perSecond[(int) Duration.between(issued, at).toSeconds()]++;
         }
-        int busiest = java.util.Arrays.stream(perSecond).max().orElseThrow();
+        int busiest = Arrays.stream(perSecond).max().orElseThrow();
 
         assertThat(busiest).isLessThanOrEqualTo(tokens * 2 / 100);
         for (int second = 0; second < perSecond.length; second++) {
@@ -487,6 +586,15 @@ class TokenServiceTest {
                 .isEqualTo(TokenService.Source.MINTED);
     }
 
+    /** Runs the scheduler's timers, the clock moving to each in turn, until the request is answered. */
+    private <T> T answer(CompletableFuture<T> request) {
+        while (!request.isDone() && scheduler.runNext()) {
+            // the next timer ran
+        }
+        assertThat(request).as("answered once every timer has run").isDone();
+        return request.join();
+    }
+
     private static BrokerException refusal(ThrowingCallable request) {
         Throwable thrown = catchThrowable(request);
         assertThat(thrown).isInstanceOf(CompletionException.class).cause().isInstanceOf(BrokerException.class);
@@ -506,6 +614,11 @@ class TokenServiceTest {
         return registration;
     }
 
+    private double cacheResults(String result) {
+        Counter counter = meters.find("broker.token.cache").tag("result", result).counter();
+        return counter == null ? 0.0 : counter.count();
+    }
+
     private double refreshes(String outcome) {
         Counter counter = meters.find("broker.token.refreshes").tag("outcome", outcome).counter();
         return counter == null ? 0.0 : counter.count();
@@ -513,9 +626,5 @@ class TokenServiceTest {
 
     private static Scope scope(String canonical) {
         return new Scope(canonical);
-    }
-
-    private TokenService newService(TestTokenConfig config) {
-        return new TokenService(store, minter, config, new BrokerMetrics(meters), clock);
     }
 }

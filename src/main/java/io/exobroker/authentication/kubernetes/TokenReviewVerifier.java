@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.exobroker.authentication.kubernetes.TokenRejected.Reason;
 import io.exobroker.caller.ServiceAccount;
 import io.exobroker.caller.ServiceAccountClaims;
+import io.exobroker.concurrent.SingleFlight;
 import io.exobroker.metrics.BrokerMetrics;
 import io.quarkus.logging.Log;
 
@@ -14,10 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -54,7 +53,7 @@ public final class TokenReviewVerifier implements ServiceAccountTokenVerifier {
     private final BrokerMetrics metrics;
     private final TokenDigestCache<ServiceAccount> accepted;
     private final TokenDigestCache<TokenRejected> refused;
-    private final Map<String, CompletableFuture<ServiceAccount>> inFlight = new ConcurrentHashMap<>();
+    private final SingleFlight<String, ServiceAccount> inFlight = new SingleFlight<>();
     private final Semaphore reviews = new Semaphore(MAX_CONCURRENT_REVIEWS);
 
     public TokenReviewVerifier(KubernetesApi api, String audience, Duration cacheTtl, Clock clock, BrokerMetrics metrics) {
@@ -91,28 +90,9 @@ public final class TokenReviewVerifier implements ServiceAccountTokenVerifier {
             metrics.kubernetesReviewCache("refused_hit");
             return CompletableFuture.failedFuture(refusedBefore.get());
         }
-        CompletableFuture<ServiceAccount> mine = new CompletableFuture<>();
-        CompletableFuture<ServiceAccount> running = inFlight.putIfAbsent(digest, mine);
-        if (running != null) {
-            metrics.kubernetesReviewCache("shared");
-            return running.copy();
-        }
-        metrics.kubernetesReviewCache("miss");
-        CompletableFuture<ServiceAccount> reviewed;
-        try {
-            reviewed = review(token, parsed, named, digest);
-        } catch (RuntimeException e) {
-            reviewed = CompletableFuture.failedFuture(e);
-        }
-        reviewed.whenComplete((account, failure) -> {
-            inFlight.remove(digest, mine);
-            if (failure == null) {
-                mine.complete(account);
-            } else {
-                mine.completeExceptionally(failure);
-            }
-        });
-        return mine.copy();
+        SingleFlight.Joined<ServiceAccount> joined = inFlight.join(digest, () -> review(token, parsed, named, digest));
+        metrics.kubernetesReviewCache(joined.started() ? "miss" : "shared");
+        return joined.answer();
     }
 
     private CompletableFuture<ServiceAccount> review(String token, ServiceAccountToken parsed, ServiceAccount named,

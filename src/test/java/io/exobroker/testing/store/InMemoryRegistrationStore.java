@@ -8,7 +8,7 @@ import io.exobroker.store.StoreChange;
 import io.exobroker.store.StoreSnapshot;
 import io.exobroker.store.StoredRecord;
 
-import java.time.Instant;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,12 +30,24 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     private final Map<String, Registration> pendingRotation = new HashMap<>();
     private final Map<String, ReplacedCredential> replaced = new HashMap<>();
     private final AtomicInteger rereads = new AtomicInteger();
+    private final AtomicInteger readsUntilRemoval = new AtomicInteger();
+    private volatile String removedOnRead;
     private volatile StoreSnapshot snapshot = StoreSnapshot.EMPTY;
+    private final Clock clock;
+
+    public InMemoryRegistrationStore() {
+        this(Clock.systemUTC());
+    }
+
+    /** A store that dates rotations (and snapshots) by the test's clock. */
+    public InMemoryRegistrationStore(Clock clock) {
+        this.clock = clock;
+    }
 
     public synchronized void put(Registration registration) {
         Registration old = registrations.put(registration.id(), registration);
         if (old != null && old.credentialVersion() != registration.credentialVersion()) {
-            replaced.put(old.id(), new ReplacedCredential(old, Instant.now()));
+            replaced.put(old.id(), new ReplacedCredential(old, clock.instant()));
         }
         publish(old == null ? Set.of(registration.id()) : Set.of(),
                 old != null && old.credentialVersion() != registration.credentialVersion() ? Set.of(registration.id()) : Set.of(),
@@ -48,6 +60,9 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     }
 
     public synchronized void remove(String registrationId) {
+        if (registrationId.equals(removedOnRead)) {
+            removedOnRead = null; // gone already: nothing left for a read to remove
+        }
         registrations.remove(registrationId);
         replaced.remove(registrationId);
         publish(Set.of(), Set.of(), Set.of(registrationId));
@@ -56,6 +71,18 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     /** The next {@link #reread} of this id finds this registration, as if it had been rotated in the store. */
     public synchronized void rotateOnReread(Registration rotated) {
         pendingRotation.put(rotated.id(), rotated);
+    }
+
+    /**
+     * The {@code nth} call of {@link #current()} from now first removes this registration, as a deletion landing between
+     * two reads of whoever is reading the store then. Spent once the registration is removed, by a read or otherwise.
+     */
+    public void removeOnRead(String registrationId, int nth) {
+        if (nth < 1) {
+            throw new IllegalArgumentException("reads count from 1");
+        }
+        readsUntilRemoval.set(nth);
+        removedOnRead = registrationId;
     }
 
     public int rereads() {
@@ -72,6 +99,10 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
 
     @Override
     public StoreSnapshot current() {
+        String removing = removedOnRead;
+        if (removing != null && readsUntilRemoval.decrementAndGet() == 0) {
+            remove(removing);
+        }
         return snapshot;
     }
 
@@ -118,7 +149,7 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
     }
 
     private void publish(Set<String> added, Set<String> changed, Set<String> removed) {
-        snapshot = new StoreSnapshot(registrations, callers, List.of(), replaced, Instant.now());
+        snapshot = new StoreSnapshot(registrations, callers, List.of(), replaced, clock.instant());
         StoreChange change = new StoreChange(added, changed, removed);
         if (!change.isEmpty()) {
             listeners.forEach(listener -> listener.accept(change));

@@ -1,4 +1,4 @@
-package io.exobroker.api;
+package io.exobroker.token;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -1,4 +1,4 @@
-package io.exobroker.api;
+package io.exobroker.store;
 
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.testing.broker.BrokerTestEnvironment;

@@ -1,4 +1,4 @@
-package io.exobroker.api;
+package io.exobroker.authentication;
 
 import io.exobroker.testing.broker.BrokerTestEnvironment;
 import io.exobroker.testing.broker.Fixtures;
