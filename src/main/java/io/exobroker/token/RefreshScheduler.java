@@ -111,8 +111,13 @@ final class RefreshScheduler {
             entry.schedule(scheduler.schedule(() -> cache.remove(key, entry), untilExpiry, TimeUnit.MILLISECONDS));
             return;
         }
-        if (recovery.pause(current.get(), now).isPresent()) {
-            retryLater(key, entry);
+        Optional<RegistrationBackoff.CredentialBlock> pause = recovery.pause(current.get(), now);
+        if (pause.isPresent()) {
+            // Due at the pause's end by the timer, yet the wall clock may read a moment before it (the two clocks
+            // drift): look again when the pause ends, not a retry interval later.
+            Instant end = pause.get().until();
+            Instant latest = now.plus(MAX_RETRY);
+            schedule(key, entry, end.isBefore(latest) ? end : latest);
             return;
         }
         refresh.apply(current.get(), key.scope()).whenComplete((token, error) -> {

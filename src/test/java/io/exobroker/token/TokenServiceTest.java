@@ -19,8 +19,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,6 +36,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -320,6 +324,44 @@ class TokenServiceTest {
         TokenService.IssuedToken after = service.token(v2, GRAPH, DEFAULT_MIN).join();
         assertThat(after.source()).isEqualTo(TokenService.Source.CACHE);
         assertThat(after.token().value()).contains("-v2-");
+    }
+
+    @Test
+    void retriesTheNewCredentialWhenItsPauseEndsEvenIfTheWallClockLagsTheTimer() {
+        // given: the service reads a wall clock that the timers' clock can run ahead of (NTP slewing: a timer due at
+        // the end of a pause may fire while the wall clock still reads a few microseconds before that end)
+        AtomicReference<Duration> lag = new AtomicReference<>(Duration.ZERO);
+        Clock wall = new Clock() {
+            @Override
+            public Instant instant() {
+                return clock.instant().minus(lag.get());
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+        };
+        TokenService lagging = new TokenService(store, minter, TestTokenConfig.fast(), new BrokerMetrics(meters), wall,
+                new TokenExecutors(scheduler, Runnable::run));
+        Registration v1 = register("contoso", 1);
+        lagging.token(v1, GRAPH, DEFAULT_MIN).join();
+        Registration v2 = register("contoso", 2);
+        minter.failNext(ScriptedMinter.credential(7000215));
+        assertThat(lagging.token(v2, GRAPH, DEFAULT_MIN).join().token().value()).contains("-v1-");
+
+        // when: the retry's timer fires 50 microseconds early by the wall clock
+        lag.set(Duration.ofNanos(50_000));
+        scheduler.advance(ROTATION_RETRY.plusMillis(1));
+
+        // then: the new credential is tried at the pause's end, not a retry interval later
+        assertThat(minter.callLog()).extracting(ScriptedMinter.Call::credentialVersion).containsExactly(1L, 2L, 1L, 2L);
+        assertThat(lagging.token(v2, GRAPH, DEFAULT_MIN).join().token().value()).contains("-v2-");
     }
 
     @ParameterizedTest(name = "removed at the store''s read {0}")

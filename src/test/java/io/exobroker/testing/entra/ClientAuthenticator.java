@@ -38,8 +38,7 @@ final class ClientAuthenticator {
             throw TokenRequestRejected.of(AadstsError.CONFLICTING_CREDENTIALS);
         }
         if (hasSecret) {
-            checkSecret(submitted.secret(), app, now);
-            return new Authenticated(CredentialKind.SECRET, null);
+            return new Authenticated(CredentialKind.SECRET, checkSecret(submitted.secret(), app, now));
         }
         if (hasAssertion) {
             if (!ClientAssertionVerifier.JWT_BEARER.equals(submitted.assertionType())) {
@@ -74,18 +73,24 @@ final class ClientAuthenticator {
      * Every registered secret is compared (no early exit), on SHA-256 digests so that neither content nor
      * length of the submitted secret influences timing. A match on an expired secret yields AADSTS7000222,
      * as Entra ID does; a match on a not-yet-valid secret counts as a wrong secret.
+     *
+     * @return the matched secret's name in {@link TokenGrant}: {@code secret-N}, N its 1-based position on the app
      */
-    private static void checkSecret(String submitted, EmulatedApp app, Instant now) throws TokenRequestRejected {
+    private static String checkSecret(String submitted, EmulatedApp app, Instant now) throws TokenRequestRejected {
         byte[] submittedDigest = sha256(submitted);
-        boolean matchesValid = false;
+        int matchedValid = 0;
         boolean matchesExpired = false;
+        int position = 0;
         for (EmulatedSecret secret : app.secrets()) {
+            position++;
             boolean equal = MessageDigest.isEqual(submittedDigest, sha256(secret.value()));
-            matchesValid |= equal && secret.isValidAt(now);
+            if (equal && secret.isValidAt(now) && matchedValid == 0) {
+                matchedValid = position;
+            }
             matchesExpired |= equal && secret.isExpiredAt(now);
         }
-        if (matchesValid) {
-            return;
+        if (matchedValid > 0) {
+            return "secret-" + matchedValid;
         }
         throw TokenRequestRejected.of(matchesExpired ? AadstsError.CLIENT_SECRET_EXPIRED
                 : AadstsError.INVALID_CLIENT_SECRET);

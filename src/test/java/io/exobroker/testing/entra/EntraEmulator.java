@@ -289,6 +289,11 @@ public final class EntraEmulator implements AutoCloseable {
         return observations.grants();
     }
 
+    /** Which credential earned an access token this emulator issued (since start or the last reset). */
+    public Optional<TokenGrant> grantOf(String accessToken) {
+        return observations.grantOf(accessToken);
+    }
+
     /** {@code GET url} of each request the emulator made: discovery documents and JWKS of external issuers. */
     public List<String> outboundRequests() {
         return observations.outboundRequests();

@@ -2,6 +2,7 @@ package io.exobroker.testing.entra;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -13,6 +14,7 @@ final class Observations {
     private final AtomicInteger successfulTokenCalls = new AtomicInteger();
     private final Map<String, AtomicInteger> tokenCallsByClient = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<String> issuedTokens = new ConcurrentLinkedQueue<>();
+    private final Map<String, TokenGrant> grantsByToken = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<RecordedRequest> requests = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<String> unexpectedRequests = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<TokenGrant> grants = new ConcurrentLinkedQueue<>();
@@ -38,11 +40,16 @@ final class Observations {
         successfulTokenCalls.incrementAndGet();
         issuedTokens.add(accessToken);
         grants.add(grant);
+        grantsByToken.put(accessToken, grant);
     }
 
     /** {@code GET url} of a request the emulator itself made (issuer metadata of federated credentials). */
     void outboundRequest(String requestLine) {
         outboundRequests.add(requestLine);
+    }
+
+    Optional<TokenGrant> grantOf(String accessToken) {
+        return Optional.ofNullable(grantsByToken.get(accessToken));
     }
 
     List<TokenGrant> grants() {
@@ -83,6 +90,7 @@ final class Observations {
         successfulTokenCalls.set(0);
         tokenCallsByClient.clear();
         issuedTokens.clear();
+        grantsByToken.clear();
         requests.clear();
         unexpectedRequests.clear();
         grants.clear();

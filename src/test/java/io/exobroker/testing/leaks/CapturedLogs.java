@@ -7,6 +7,7 @@ import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -20,7 +21,10 @@ public final class CapturedLogs extends Handler {
 
     private static final CapturedLogs INSTANCE = new CapturedLogs();
     private static volatile boolean installed;
+    /** A captured line's heap beyond its characters: the String, its array header and the queue node. */
+    private static final long BYTES_PER_LINE = 64;
     private final ConcurrentLinkedQueue<String> lines = new ConcurrentLinkedQueue<>();
+    private final AtomicLong retainedBytes = new AtomicLong();
 
     private CapturedLogs() {
     }
@@ -40,6 +44,15 @@ public final class CapturedLogs extends Handler {
 
     public List<String> lines() {
         return new ArrayList<>(lines);
+    }
+
+    /**
+     * About how much heap the captured lines hold (a byte per character, as compact strings store ASCII, plus each
+     * line's objects), so a test that watches the heap can tell the broker's growth from this capture's, which keeps
+     * every line by design.
+     */
+    public long retainedBytes() {
+        return retainedBytes.get();
     }
 
     /** Lines whose text contains all the given fragments. */
@@ -68,6 +81,7 @@ public final class CapturedLogs extends Handler {
             line.append('\n').append(trace);
         }
         lines.add(line.toString());
+        retainedBytes.addAndGet(line.length() + BYTES_PER_LINE);
     }
 
     @Override
