@@ -22,7 +22,7 @@ import java.util.TreeMap;
  *       key's mint and refresh time, so the refreshes per second can be counted both as they happened and as if every
  *       token had been issued in the same instant (refresh time minus issue time);</li>
  *   <li>no request waits on a refresh: a steady trickle of requests over random keys runs through the whole refresh
- *       window, and the broker's audit log must show no {@code source=minted} answer besides the initial mints.</li>
+ *       window, and the broker's audit trail must show no {@code "source":"minted"} answer besides the initial mints.</li>
  * </ol>
  * The emulator's tokens live {@code L} = 600 s here instead of Entra ID's ~3,600 s, so the refresh window (which
  * opens at L/2 and spans L/5) comes within a benchmark run; per-second counts scale with 1/L, so real tokens spread
