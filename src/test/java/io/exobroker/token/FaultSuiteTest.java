@@ -194,6 +194,10 @@ class FaultSuiteTest {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Heap in use after full collections. Soft references are cleared by them too (the pom's surefire argLine), so
+     * caches a GC may drop under pressure, such as the JDK's TLS session caches, do not count as growth.
+     */
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
