@@ -36,11 +36,13 @@ public class PackagedBrokerEnvironment extends BrokerTestEnvironment {
         config.put("javax.net.ssl.trustStoreType", "PKCS12");
         managementPort = freePort();
         config.put("quarkus.management.port", Integer.toString(managementPort));
-        // The launcher captures only the log file, not standard output, so the audit trail goes to a file the tests
-        // can read. AuditShutdownIT starts the packaged broker itself and reads the trail on standard output.
+        // The launcher captures only the log file, not standard output, so the packaged broker's audit trail goes to
+        // a file the tests can read. Only in the prod profile the packaged broker runs: a @QuarkusTestResource applies
+        // to every @QuarkusTest too, whose trail stays where application.properties puts it. AuditShutdownIT starts
+        // the packaged broker itself and reads the trail on standard output.
         deleteEarlierTrail();
-        config.put("broker.audit.destination", "file");
-        config.put("broker.audit.file.path", AUDIT_FILE.toAbsolutePath().toString());
+        config.put("%prod.broker.audit.destination", "file");
+        config.put("%prod.broker.audit.file.path", AUDIT_FILE.toAbsolutePath().toString());
         return config;
     }
 
