@@ -5,6 +5,7 @@ import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.entra.Fault;
 import io.exobroker.testing.leaks.CapturedLogs;
+import io.exobroker.testing.leaks.HeapHistogram;
 import io.exobroker.testing.leaks.RecordedResponses;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.exobroker.testing.load.ClosedLoopClients;
@@ -93,6 +94,7 @@ class FaultSuiteTest {
         });
         long capturedBefore = CapturedLogs.install().retainedBytes();
         long heapBefore = usedHeapAfterGc();
+        HeapHistogram histogramBefore = HeapHistogram.live();
 
         List<String> faultsApplied = Collections.synchronizedList(new ArrayList<>());
         long deadline = System.nanoTime() + RUN.toNanos();
@@ -128,6 +130,7 @@ class FaultSuiteTest {
         // The leak check keeps every log line of the run on purpose (more when an earlier test raised a log level):
         // that is the harness's heap, not the broker's.
         long captured = CapturedLogs.install().retainedBytes() - capturedBefore;
+        System.out.println("fault suite: heap growth by class: " + HeapHistogram.live().growthSince(histogramBefore, 15));
 
         List<Long> latencies = tally.latenciesNanos();
         List<Long> liveLatencies = liveness.latenciesNanos();
@@ -194,10 +197,7 @@ class FaultSuiteTest {
         return http.send(request, HttpResponse.BodyHandlers.ofString());
     }
 
-    /**
-     * Heap in use after full collections. Soft references are cleared by them too (the pom's surefire argLine), so
-     * caches a GC may drop under pressure, such as the JDK's TLS session caches, do not count as growth.
-     */
+    /** Heap in use after full collections. */
     private static long usedHeapAfterGc() throws InterruptedException {
         for (int i = 0; i < 3; i++) {
             System.gc();
