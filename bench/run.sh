@@ -8,19 +8,22 @@
 #   bench/run.sh --jfr       record a JFR profile of the broker during the throughput scenario
 #   bench/run.sh --broker-opt=-Dkey=value   extra JVM option for every broker launched (ablations)
 #   bench/run.sh --connections=16   throughput only at these connection counts
+#   bench/run.sh --no-install  never install wrk or nginx-light (by default, missing ones are installed with apt-get)
 # Results: bench/work/results/<time>/summary.md (and bench/work/results/latest), with every broker's log.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 
 build=1
+install=1
 mode=full
 args=()
 for arg in "$@"; do
   case "$arg" in
     --no-build) build=0 ;;
+    --no-install) install=0 ;;
     --smoke) mode=smoke; args+=("$arg") ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
     *) args+=("$arg") ;;
   esac
 done
@@ -38,9 +41,33 @@ done
 # Freeze the production app for this run: a rebuild of target/ by someone else mid-run must not swap the jar.
 rm -rf "$WORK/prod-app" && cp -r target/quarkus-app "$WORK/prod-app"
 
+# The load generator (wrk) and the second anchor (nginx serving the token answer as a static file) come from Debian.
+# A fresh machine (CI) gets them here when apt-get can run as root; without them the run still works: the Java
+# generator replaces wrk, and the nginx anchor is skipped with a note. Never a reason to fail the run.
+find_nginx() { command -v nginx 2>/dev/null || { [[ -x /usr/sbin/nginx ]] && echo /usr/sbin/nginx; } || true; }
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+[[ -n $(find_nginx) ]] || missing+=(nginx-light)
+if [[ $install == 1 && ${#missing[@]} -gt 0 ]]; then
+  sudo=""
+  if [[ $(id -u) != 0 ]] && command -v sudo >/dev/null && sudo -n true 2>/dev/null; then sudo="sudo -n"; fi
+  if command -v apt-get >/dev/null && { [[ $(id -u) == 0 ]] || [[ -n $sudo ]]; }; then
+    echo "== installing ${missing[*]} (apt-get)"
+    # policy-rc.d exit 101: the package must not start a system nginx on port 80; the benchmark runs its own.
+    policy=/usr/sbin/policy-rc.d
+    if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' | $sudo tee $policy >/dev/null && $sudo chmod +x $policy; added_policy=1; fi
+    { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+        "${missing[@]}"; } >"$WORK/apt-get.log" 2>&1 || echo "note: apt-get could not install ${missing[*]} (see $WORK/apt-get.log)"
+    if [[ ${added_policy:-0} == 1 ]]; then $sudo rm -f $policy; fi
+  else
+    echo "note: ${missing[*]} not installed, and apt-get cannot run as root here"
+  fi
+fi
 if ! command -v wrk >/dev/null; then
   echo "note: wrk is not installed (Debian: apt-get install wrk); using the Java load generator"
 fi
+nginx_bin=$(find_nginx)
+[[ -n $nginx_bin ]] || echo "note: nginx is not installed (Debian: apt-get install nginx-light); the nginx anchor is skipped"
 
 # What is measured: the commit, and whether the tree had changes on top of it.
 commit="${BENCH_COMMIT:-$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)}"
@@ -62,4 +89,4 @@ exec java -Xmx2g -cp "$CP" io.exobroker.bench.BenchMain \
   --prod-jar="$WORK/prod-app/quarkus-run.jar" \
   --bench-jar="$WORK/build/quarkus-app/quarkus-run.jar" \
   --wrk-script="$ROOT/bench/wrk/token.lua" \
-  --out="$OUT" --commit="$commit" ${args[@]+"${args[@]}"}
+  --out="$OUT" --commit="$commit" --nginx="$nginx_bin" ${args[@]+"${args[@]}"}

@@ -57,6 +57,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "exo-token-broker.storeDir" -}}/etc/exo-token-broker/store{{- end }}
 {{- define "exo-token-broker.vaultCaDir" -}}/etc/exo-token-broker/vault-ca{{- end }}
 {{- define "exo-token-broker.vaultTokenDir" -}}/var/run/secrets/exo-token-broker/vault{{- end }}
+{{- define "exo-token-broker.federationTokenDir" -}}/var/run/secrets/exo-token-broker/federation{{- end }}
 {{- define "exo-token-broker.tlsDir" -}}/etc/exo-token-broker/tls{{- end }}
 
 {{/*

@@ -69,6 +69,14 @@ class ArchitectureTest {
             .because("a rotation changes the app's keys in Entra ID: only the scheduler and the admin action start one");
 
     @ArchTest
+    static final ArchRule federationKnowsOnlyModelsAndConfiguration = noClasses().that()
+            .resideInAPackage("io.exobroker.federation..")
+            .should().dependOnClassesThat(brokerPackagesOtherThan("io.exobroker.federation..",
+                    "io.exobroker.registration..", "io.exobroker.error..", "io.exobroker.config.."))
+            .because("assertion sources read a file or ask the platform for a token; the stores and the token "
+                    + "lifecycle use them, never the other way round");
+
+    @ArchTest
     static final ArchRule nothingDependsOnTheApi = noClasses().that().resideOutsideOfPackage("io.exobroker.api..")
             .should().dependOnClassesThat().resideInAPackage("io.exobroker.api..")
             .because("the HTTP surface is the top layer");

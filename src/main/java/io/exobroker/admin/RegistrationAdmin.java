@@ -1,5 +1,6 @@
 package io.exobroker.admin;
 
+import io.exobroker.admin.AdminViews.AssertionView;
 import io.exobroker.admin.AdminViews.CertificateResult;
 import io.exobroker.admin.AdminViews.CertificateView;
 import io.exobroker.admin.AdminViews.CheckResult;
@@ -9,8 +10,12 @@ import io.exobroker.admin.AdminViews.RegistrationView;
 import io.exobroker.concurrent.Futures;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
+import io.exobroker.federation.AssertionSources;
+import io.exobroker.federation.PresentedAssertion;
+import io.exobroker.registration.AssertionSource;
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.Credential;
+import io.exobroker.registration.MailboxAccess;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.Scope;
@@ -23,7 +28,7 @@ import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreLayout;
 import io.exobroker.store.StoreWriteException;
 import io.exobroker.store.StoredRecord;
-import io.exobroker.token.AadstsCodes;
+import io.exobroker.token.AccessToken;
 import io.exobroker.token.TokenClaims;
 import io.exobroker.token.TokenService;
 import io.exobroker.token.UpstreamException;
@@ -33,6 +38,7 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -42,12 +48,15 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /**
  * What security teams do to registrations: look (metadata only), create and update (secret fields write-only),
- * delete, check that a registration really mints and has its mail permissions, generate a certificate, and drop
- * cached tokens. Works on whichever store is active.
+ * delete, check that a registration really mints and has its mail permissions (read against its mailbox access model,
+ * with the assertion a federated registration presented, and optionally a mailbox probe), generate a certificate, and
+ * drop cached tokens. Works on whichever store is active.
  */
 @ApplicationScoped
 public class RegistrationAdmin {
@@ -57,15 +66,24 @@ public class RegistrationAdmin {
             StoreLayout.CERTIFICATE_PASSWORD);
     private static final int MAX_VALIDITY_DAYS = 3650;
 
+    /** A federated record names no secret; these say where its assertion comes from. */
+    private static final List<String> FEDERATION_FIELDS = List.of(StoreLayout.ASSERTION_SOURCE,
+            StoreLayout.ASSERTION_FILE, StoreLayout.MANAGED_IDENTITY_CLIENT_ID);
+
     private final RegistrationStore store;
     private final TokenService tokens;
     private final Clock clock;
+    private final AssertionSources assertions;
+    private final MailboxProbe mailboxProbe;
     private final RotationScheduler rotations;
 
-    public RegistrationAdmin(RegistrationStore store, TokenService tokens, Clock clock, RotationScheduler rotations) {
+    public RegistrationAdmin(RegistrationStore store, TokenService tokens, Clock clock, AssertionSources assertions,
+                             MailboxProbe mailboxProbe, RotationScheduler rotations) {
         this.store = store;
         this.tokens = tokens;
         this.clock = clock;
+        this.assertions = assertions;
+        this.mailboxProbe = mailboxProbe;
         this.rotations = rotations;
     }
 
@@ -84,7 +102,8 @@ public class RegistrationAdmin {
      * Creates or updates a registration. Secret fields left out of an update keep their stored values, unless the
      * update changes where the credential goes (tenant, client, cloud or authority host): then the credential must
      * come with it, and nothing stored is carried over, so an admin key alone can never send a stored secret somewhere
-     * new. A switch of credential type drops the other type's secrets, so nothing unused lingers in the store.
+     * new. A switch of credential type drops the other type's secrets, so nothing unused lingers in the store (a switch
+     * to {@code federated} leaves no secret at all, and one away from it drops where its assertion came from).
      */
     public RegistrationView put(String id, Map<String, Object> fields) {
         requireSlug(id);
@@ -115,6 +134,16 @@ public class RegistrationAdmin {
             merged.remove(StoreLayout.CERTIFICATE_PFX_PATH); // the PFX sent replaces one the operator's record named
         }
         String type = String.valueOf(merged.get(StoreLayout.CREDENTIAL_TYPE));
+        if (StoreLayout.CREDENTIAL_FEDERATED.equals(type)) {
+            // Dropping a secret sent with a federated record would look like storing it: say it is not used instead.
+            for (String name : SECRET_FIELDS) {
+                if (fields.get(name) != null) {
+                    throw new BrokerException(ErrorCode.BAD_REQUEST, "field '" + name + "' is not used with "
+                            + StoreLayout.CREDENTIAL_TYPE + " " + StoreLayout.CREDENTIAL_FEDERATED
+                            + ", which holds no secret: leave it out");
+                }
+            }
+        }
         if (!type.equals(previousType)) {
             dropUnusedSecrets(merged, type);
         }
@@ -157,8 +186,14 @@ public class RegistrationAdmin {
         }
     }
 
-    /** A change of destination must carry the whole credential of the record's type in the request itself. */
+    /**
+     * A change of destination must carry the whole credential of the record's type in the request itself; a federated
+     * record has no secret to carry (its assertion is only ever sent to a sign-in host, and the new app must trust it).
+     */
     private static void requireCredentialIn(Map<String, Object> fields, String type) {
+        if (StoreLayout.CREDENTIAL_FEDERATED.equals(type)) {
+            return;
+        }
         boolean carried = StoreLayout.CREDENTIAL_CERTIFICATE.equals(type)
                 ? present(fields, StoreLayout.CERTIFICATE_PFX) && fields.get(StoreLayout.CERTIFICATE_PASSWORD) != null
                 : present(fields, StoreLayout.CLIENT_SECRET);
@@ -194,50 +229,107 @@ public class RegistrationAdmin {
         return tokens.flush(id);
     }
 
-    /** Mints a fresh token and explains what it shows: consent, the mail permissions, or what Entra ID refused. */
+    /** Mints a fresh token and explains what it shows (see {@link #check(String, String, String)}), probing no mailbox. */
     public CompletionStage<CheckResult> check(String id, String resource) {
+        return check(id, resource, null);
+    }
+
+    /**
+     * Mints a fresh token and explains what it shows: consent and the mail permissions, read against the registration's
+     * mailbox access model; for a federated registration the issuer, subject and audience it presented; what Entra ID
+     * refused. With a {@code mailbox}, the fresh Graph token then reads one message id from it ({@link MailboxProbe}).
+     */
+    public CompletionStage<CheckResult> check(String id, String resource, String mailbox) {
         Registration registration = existing(id);
         String requested = resource == null || resource.isBlank() ? ResourceScopes.GRAPH : resource;
         Scope asked = ResourceScopes.fromResourceUri(requested, registration.cloud()).orElseThrow(() ->
                 new BrokerException(ErrorCode.BAD_REQUEST, "unknown resource: use graph, outlook or a .default scope"));
         Scope scope = registration.grant(asked).orElse(asked); // the spelling its tokens are minted with
         String label = ResourceScopes.label(scope, registration.cloud());
-        return tokens.mintFresh(registration, scope).handle((token, error) -> {
-            if (error != null) {
-                Throwable cause = Futures.unwrap(error);
-                UpstreamException failure = cause instanceof UpstreamException upstream ? upstream
-                        : new UpstreamException(UpstreamException.Kind.UNAVAILABLE, null, null, null,
-                        cause.getClass().getSimpleName());
-                Integer aadsts = failure.aadstsCode().orElse(null);
-                return new CheckResult(id, "failed", label, null, null, aadsts,
-                        List.of(failure.kind() == UpstreamException.Kind.OVERLOADED
-                                ? "the broker did not call Entra ID (" + failure.getMessage() + "); try again"
-                                : failure.isRetryable()
-                                ? "Entra ID did not answer usefully (" + failure.getMessage() + "); try again"
-                                : AadstsCodes.advice(aadsts)));
+        if (mailbox != null) {
+            if (!MailboxProbe.isMailbox(mailbox)) {
+                throw new BrokerException(ErrorCode.BAD_REQUEST,
+                        "'mailbox' must be a mailbox address or a user's object id");
             }
-            List<String> roles = TokenClaims.roles(token.value());
-            List<String> diagnosis = new ArrayList<>();
-            List<PermissionView> permissions = new ArrayList<>();
-            if (roles.isEmpty()) {
-                diagnosis.add("the token carries no application roles: admin consent is missing. In the Azure portal, "
-                        + "open the app's API permissions and select 'Grant admin consent'.");
+            if (!label.equals(ResourceScopes.GRAPH)) {
+                throw new BrokerException(ErrorCode.BAD_REQUEST,
+                        "the mailbox probe reads mail through Graph: leave 'resource' out or send graph");
             }
-            if (label.equals(ResourceScopes.GRAPH)) {
-                for (String permission : MailPermissions.names()) {
-                    boolean granted = roles.contains(permission);
-                    permissions.add(new PermissionView(permission, granted, MailPermissions.ALLOWS.get(permission)));
-                    if (!roles.isEmpty() && !granted) {
-                        diagnosis.add(permission + " is not granted: the app cannot " + MailPermissions.ALLOWS.get(permission));
-                    }
+        }
+        Instant started = clock.instant();
+        return tokens.mintFresh(registration, scope).handle((token, error) -> error != null
+                        ? CompletableFuture.completedFuture(failed(registration, label, Futures.unwrap(error), started))
+                        : succeeded(registration, label, token, mailbox, started))
+                .thenCompose(Function.identity());
+    }
+
+    private CheckResult failed(Registration registration, String label, Throwable cause, Instant started) {
+        UpstreamException failure = cause instanceof UpstreamException upstream ? upstream
+                : new UpstreamException(UpstreamException.Kind.UNAVAILABLE, null, null, null,
+                cause.getClass().getSimpleName());
+        Integer aadsts = failure.aadstsCode().orElse(null);
+        List<String> diagnosis = new ArrayList<>();
+        if (failure.kind() == UpstreamException.Kind.OVERLOADED) {
+            diagnosis.add("the broker did not call Entra ID (" + failure.getMessage() + "); try again");
+        } else if (failure.kind() == UpstreamException.Kind.ASSERTION_UNAVAILABLE) {
+            diagnosis.add(failure.advice());
+        } else if (failure.isRetryable()) {
+            diagnosis.add("Entra ID did not answer usefully (" + failure.getMessage() + "); try again");
+        } else {
+            diagnosis.add(failure.advice());
+        }
+        List<String> commands = new ArrayList<>();
+        AssertionView presented = presentedSince(registration, started).map(assertion -> {
+            diagnosis.add(FederationDiagnosis.presentedLine(assertion));
+            boolean noMatch = aadsts != null && FederationDiagnosis.NO_MATCHING_CREDENTIAL.contains(aadsts);
+            if (noMatch) {
+                commands.add(FederationDiagnosis.command(registration, assertion));
+            }
+            return FederationDiagnosis.view(registration, assertion, noMatch);
+        }).orElse(null);
+        return new CheckResult(registration.id(), "failed", label, null, null, aadsts, diagnosis,
+                registration.mailboxAccess().configName()).with(List.of(), commands, presented, null);
+    }
+
+    private CompletionStage<CheckResult> succeeded(Registration registration, String label, AccessToken token,
+                                                   String mailbox, Instant started) {
+        List<String> roles = TokenClaims.roles(token.value());
+        MailboxAccessDiagnosis.Findings findings = MailboxAccessDiagnosis.of(registration, roles);
+        List<String> diagnosis = new ArrayList<>(findings.diagnosis());
+        List<PermissionView> permissions = new ArrayList<>();
+        boolean entraConsent = registration.mailboxAccess() == MailboxAccess.ENTRA_CONSENT;
+        if (label.equals(ResourceScopes.GRAPH)) {
+            for (String permission : MailPermissions.names()) {
+                boolean granted = roles.contains(permission);
+                permissions.add(new PermissionView(permission, granted, MailPermissions.ALLOWS.get(permission)));
+                // Under Exchange RBAC a permission missing in Entra ID may well be assigned in Exchange.
+                if (entraConsent && !roles.isEmpty() && !granted) {
+                    diagnosis.add(permission + " is not granted: the app cannot " + MailPermissions.ALLOWS.get(permission));
                 }
             }
-            if (diagnosis.isEmpty()) {
-                diagnosis.add("the registration mints tokens and has the permissions listed");
-            }
-            noCertificate(registration).ifPresent(diagnosis::add);
-            return new CheckResult(id, roles.isEmpty() ? "no_consent" : "ok", label, roles, permissions, null, diagnosis);
-        });
+        }
+        if (diagnosis.isEmpty()) {
+            diagnosis.add("the registration mints tokens and has the permissions listed");
+        }
+        noCertificate(registration).ifPresent(diagnosis::add);
+        AssertionView presented = presentedSince(registration, started)
+                .map(assertion -> FederationDiagnosis.view(registration, assertion, false)).orElse(null);
+        CheckResult result = new CheckResult(registration.id(), findings.consentMissing() ? "no_consent" : "ok", label,
+                roles, permissions, null, diagnosis, registration.mailboxAccess().configName())
+                .with(findings.warnings(), findings.commands(), presented, null);
+        if (mailbox == null) {
+            return CompletableFuture.completedFuture(result);
+        }
+        return mailboxProbe.probe(registration, token, mailbox)
+                .thenApply(probe -> result.with(List.of(), List.of(), null, probe));
+    }
+
+    /** The assertion a federated registration presented during this check (not one from an earlier mint). */
+    private Optional<PresentedAssertion> presentedSince(Registration registration, Instant started) {
+        if (!(registration.credential() instanceof Credential.Federated) || assertions == null) {
+            return Optional.empty();
+        }
+        return assertions.lastPresented(registration.id()).filter(presented -> !presented.readAt().isBefore(started));
     }
 
     /**
@@ -280,7 +372,7 @@ public class RegistrationAdmin {
 
     /** Said by the check of an app that proves itself with a client secret: the broker rotates only certificates. */
     private static Optional<String> noCertificate(Registration registration) {
-        if (registration.credential() instanceof Credential.Certificate) {
+        if (!(registration.credential() instanceof Credential.ClientSecret)) {
             return Optional.empty();
         }
         return Optional.of("the app has no certificate, so the broker cannot rotate its credential: generate one with "
@@ -301,10 +393,15 @@ public class RegistrationAdmin {
         LastMintView lastMint = tokens.lastMint(registration.id())
                 .map(mint -> new LastMintView(mint.at().toString(), mint.outcome(), mint.aadstsCode().orElse(null), mint.roles()))
                 .orElse(null);
+        AssertionSource source = registration.credential() instanceof Credential.Federated federated
+                ? federated.source() : null;
         return new RegistrationView(registration.id(), registration.tenantId(), registration.clientId(),
                 registration.cloud().configName(), registration.authorityHost().orElse(null),
                 registration.credential().typeName(), registration.credentialVersion(), certificate, secretExpiresAt,
-                registration.allowedResources(), lastMint, RotationViews.of(registration),
+                registration.allowedResources(), lastMint, source == null ? null : source.configName(),
+                source instanceof AssertionSource.File file ? file.path() : null,
+                source instanceof AssertionSource.ManagedIdentity identity ? identity.clientId().orElse(null) : null,
+                registration.mailboxAccess().configName(), RotationViews.of(registration),
                 RotationViews.standby(registration));
     }
 
@@ -320,14 +417,19 @@ public class RegistrationAdmin {
     }
 
     private static void dropUnusedSecrets(Map<String, Object> record, String type) {
-        if (StoreLayout.CREDENTIAL_CERTIFICATE.equals(type)) {
+        boolean federated = StoreLayout.CREDENTIAL_FEDERATED.equals(type);
+        if (StoreLayout.CREDENTIAL_CERTIFICATE.equals(type) || federated) {
             record.remove(StoreLayout.CLIENT_SECRET);
             record.remove(StoreLayout.CLIENT_SECRET_EXPIRES_AT);
-        } else if (StoreLayout.CREDENTIAL_CLIENT_SECRET.equals(type)) {
+        }
+        if (StoreLayout.CREDENTIAL_CLIENT_SECRET.equals(type) || federated) {
             record.remove(StoreLayout.CERTIFICATE_PFX);
             record.remove(StoreLayout.CERTIFICATE_PFX_PATH);
             record.remove(StoreLayout.CERTIFICATE_PASSWORD);
             record.remove(StoreLayout.SEND_X5C);
+        }
+        if (!federated) {
+            FEDERATION_FIELDS.forEach(record::remove);
         }
     }
 

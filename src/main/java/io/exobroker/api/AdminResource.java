@@ -85,12 +85,15 @@ public class AdminResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @APIResponse(responseCode = "200", description = "The registration as stored, metadata only", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = OpenApiExamples.REGISTRATION)))
     @APIResponse(responseCode = "400", description = "Invalid record or request", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = OpenApiExamples.INVALID_FIELD)))
-    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {@ExampleObject(name = "create", value = OpenApiExamples.REGISTRATION_CREATE), @ExampleObject(name = "update", value = OpenApiExamples.REGISTRATION_UPDATE)}))
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = {@ExampleObject(name = "create", value = OpenApiExamples.REGISTRATION_CREATE), @ExampleObject(name = "update", value = OpenApiExamples.REGISTRATION_UPDATE), @ExampleObject(name = "federated", value = OpenApiExamples.REGISTRATION_CREATE_FEDERATED)}))
     @Operation(operationId = "putRegistration", summary = "Create or update a registration",
             description = "The body holds record fields. client_secret, certificate_pfx and certificate_password are "
                     + "write-only: never returned, and kept when an update leaves them out, unless the update changes "
                     + "tenant_id, client_id, cloud or authority_host, which needs the credential again. authority_host "
                     + "must be a cloud's sign-in host or one the operator declared; certificate_pfx_path is refused. "
+                    + "credential_type federated holds no secret: assertion_source kubernetes, managed_identity (with "
+                    + "managed_identity_client_id for a user-assigned identity) or file (with assertion_file inside "
+                    + "broker.federation.assertion-directories); switching between types keeps the rotation grace. "
                     + "null removes a field.")
     public AdminViews.RegistrationView put(@PathParam("id") String id, Map<String, Object> fields) {
         requireAdmin();
@@ -110,18 +113,23 @@ public class AdminResource {
 
     @POST
     @Path("{id}/check")
-    @APIResponse(responseCode = "200", description = "What a fresh token shows", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckResult.class), examples = @ExampleObject(name = "ok", value = OpenApiExamples.CHECK_RESULT)))
+    @APIResponse(responseCode = "200", description = "What a fresh token shows", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckResult.class), examples = {@ExampleObject(name = "ok", value = OpenApiExamples.CHECK_RESULT), @ExampleObject(name = "exchange_rbac_probe", value = OpenApiExamples.CHECK_RESULT_EXCHANGE_RBAC), @ExampleObject(name = "federated_no_match", value = OpenApiExamples.CHECK_RESULT_FEDERATED)}))
     @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = OpenApiExamples.UNKNOWN_REGISTRATION)))
     @APIResponse(responseCode = "415", description = "A body that is not JSON", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unsupported_media_type", value = OpenApiExamples.CHECK_NOT_JSON)))
-    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckRequest.class), examples = @ExampleObject(name = "graph", value = OpenApiExamples.CHECK_REQUEST)))
+    @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.CheckRequest.class), examples = {@ExampleObject(name = "graph", value = OpenApiExamples.CHECK_REQUEST), @ExampleObject(name = "mailbox_probe", value = OpenApiExamples.CHECK_REQUEST_MAILBOX)}))
     @Operation(operationId = "checkRegistration", summary = "Mint a fresh token and diagnose consent and mail permissions",
             description = "The body is optional (no body, or an empty one with any Content-Type, checks graph), so "
-                    + "curl -X POST with just the admin key works.")
+                    + "curl -X POST with just the admin key works. The diagnosis follows the registration's "
+                    + "mailbox_access (entra_consent or exchange_rbac); a federated registration's answer shows the "
+                    + "issuer, subject and audience it presented. With a mailbox, the fresh Graph token reads one "
+                    + "message id from it (in_scope, out_of_scope, no_mailbox): read access only, since Mail.Send "
+                    + "cannot be probed without sending.")
     public CompletionStage<AdminViews.CheckResult> check(@PathParam("id") String id,
                                                         @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                                                         byte[] body) throws IOException {
         requireAdmin();
-        return admin.check(id, checkRequest(contentType, body).resource());
+        AdminViews.CheckRequest request = checkRequest(contentType, body);
+        return admin.check(id, request.resource(), request.mailbox());
     }
 
     @POST

@@ -1,6 +1,8 @@
 package io.exobroker.api;
 
+import io.exobroker.audit.AdminActionEvent;
 import io.exobroker.audit.AuditLog;
+import io.exobroker.audit.TokenRequestEvent;
 import io.exobroker.concurrent.Futures;
 import io.exobroker.config.ApiConfig;
 import io.exobroker.error.BrokerException;
@@ -13,6 +15,7 @@ import io.quarkus.arc.ClientProxy;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
 import jakarta.ws.rs.Priorities;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerResponseContext;
@@ -28,7 +31,8 @@ import java.util.Optional;
 /**
  * What every {@code /v1} and {@code /msi} request goes through: a body size limit before anything is read, caller
  * authentication before the body is parsed (so unauthenticated clients learn nothing from validation errors), and on
- * the way out {@code Cache-Control: no-store}, the audit line and the request metric.
+ * the way out {@code Cache-Control: no-store}, the request's id ({@code X-Request-Id}), the audit line and the
+ * request metric.
  *
  * <p>Everything after the body limit follows the surface of the resource the request was routed to (see
  * {@link Surface}), so no spelling of a path can reach one resource while being authenticated or audited as another.
@@ -38,6 +42,8 @@ public class ApiFilters {
     private static final String SURFACE_PROPERTY = "io.exobroker.surface";
     /** Set once a resource matched: the surface property then holds the routed surface, no longer a guess. */
     private static final String ROUTED_PROPERTY = "io.exobroker.routed";
+    /** The address the request came from, noted before routing, where Vert.x's request is at hand. */
+    private static final String CLIENT_PROPERTY = "io.exobroker.client";
     private static final String ADMIN_ID_PARAMETER = "id";
     private static final Uni<Response> CONTINUE = Uni.createFrom().nullItem();
 
@@ -47,6 +53,7 @@ public class ApiFilters {
     private final RequestRecord record;
     private final AuditLog audit;
     private final BrokerMetrics metrics;
+    private final RequestId requestIds;
 
     public ApiFilters(CallerAuthentication authentication, RegistrationStore store, ApiConfig config,
                       RequestRecord record, AuditLog audit, BrokerMetrics metrics) {
@@ -56,6 +63,7 @@ public class ApiFilters {
         this.record = record;
         this.audit = audit;
         this.metrics = metrics;
+        this.requestIds = new RequestId();
     }
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
@@ -66,6 +74,10 @@ public class ApiFilters {
         request.setProperty(SURFACE_PROPERTY, surface);
         if (surface == Surface.NONE) {
             return Optional.empty();
+        }
+        SocketAddress client = httpRequest.remoteAddress();
+        if (client != null) {
+            request.setProperty(CLIENT_PROPERTY, client.hostAddress());
         }
         String length = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
         if (length != null) {
@@ -141,10 +153,12 @@ public class ApiFilters {
         }
         response.getHeaders().putSingle(HttpHeaders.CACHE_CONTROL, "no-store");
         response.getHeaders().putSingle("Pragma", "no-cache");
+        String requestId = requestIds.next();
+        response.getHeaders().putSingle(RequestId.HEADER, requestId);
         if (surface.issuesTokens()) {
-            recordTokenRequest(surface, response);
+            recordTokenRequest(surface, requestId, request, response);
         } else if (surface == Surface.ADMIN && request.getProperty(ROUTED_PROPERTY) instanceof String action) {
-            recordAdminRequest(action, request, response);
+            recordAdminRequest(action, requestId, request, response);
         }
     }
 
@@ -152,19 +166,22 @@ public class ApiFilters {
      * One line per admin request that reached an admin operation, refused ones included (a stolen or guessed key
      * leaves a trace). The registration id is written only once it is known to be a slug.
      */
-    private void recordAdminRequest(String action, ContainerRequestContext request, ContainerResponseContext response) {
+    private void recordAdminRequest(String action, String requestId, ContainerRequestContext request,
+                                    ContainerResponseContext response) {
         String id = request.getUriInfo().getPathParameters().getFirst(ADMIN_ID_PARAMETER);
-        String registration = id == null ? "-" : Slug.isValid(id) ? id : "(invalid)";
+        String registration = id == null ? null : Slug.isValid(id) ? id : "(invalid)";
         String outcome = response.getEntity() instanceof AuditedOutcome failure ? failure.auditOutcome()
                 : response.getStatus() < 300 ? "ok" : "status_" + response.getStatus();
-        audit.adminAction(new AuditLog.AdminActionEntry(record.callerId(), action, registration, outcome,
-                response.getStatus(), record.serviceAccount()));
+        audit.record(new AdminActionEvent(requestId, RequestId.fromClient(request.getHeaderString(RequestId.HEADER)),
+                client(request), record.callerId(), record.serviceAccount(), action, registration, outcome,
+                response.getStatus()));
     }
 
-    private void recordTokenRequest(Surface surface, ContainerResponseContext response) {
+    private void recordTokenRequest(Surface surface, String requestId, ContainerRequestContext request,
+                                    ContainerResponseContext response) {
         String outcome;
-        String source = "-";
-        String tokenHash = "-";
+        String source = null;
+        String tokenHash = null;
         TokenService.IssuedToken issued = record.issued();
         if (response.getEntity() instanceof AuditedOutcome failure) {
             outcome = failure.auditOutcome();
@@ -175,9 +192,14 @@ public class ApiFilters {
         } else {
             outcome = "status_" + response.getStatus();
         }
-        audit.tokenRequest(new AuditLog.TokenRequestEntry(surface.label(), record.callerId(), record.registration(),
-                record.resource(), outcome, response.getStatus(), source, tokenHash, record.serviceAccount()));
+        audit.record(new TokenRequestEvent(requestId, RequestId.fromClient(request.getHeaderString(RequestId.HEADER)),
+                client(request), surface.label(), record.callerId(), record.serviceAccount(), record.registration(),
+                record.resource(), outcome, response.getStatus(), source, tokenHash));
         metrics.tokenRequest(record.registrationExists() ? record.registration() : BrokerMetrics.NO_REGISTRATION, outcome);
+    }
+
+    private static String client(ContainerRequestContext request) {
+        return request.getProperty(CLIENT_PROPERTY) instanceof String address ? address : null;
     }
 
     /**

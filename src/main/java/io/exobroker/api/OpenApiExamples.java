@@ -274,6 +274,17 @@ final class OpenApiExamples {
             }
             """;
 
+    static final String REGISTRATION_CREATE_FEDERATED = """
+            {
+              "tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+              "client_id": "0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b",
+              "credential_type": "federated",
+              "assertion_source": "kubernetes",
+              "mailbox_access": "exchange_rbac",
+              "allowed_resources": "graph,outlook"
+            }
+            """;
+
     static final String REGISTRATION_UPDATE = """
             {
               "allowed_resources": "graph"
@@ -329,6 +340,71 @@ final class OpenApiExamples {
               "diagnosis": [
                 "Mail.Read is not granted: the app cannot read mail and download attachments in all mailboxes"
               ]
+            }
+            """;
+
+    static final String CHECK_REQUEST_MAILBOX = """
+            {
+              "resource": "graph",
+              "mailbox": "shared-inbox@contoso.com"
+            }
+            """;
+
+    static final String CHECK_RESULT_EXCHANGE_RBAC = """
+            {
+              "registration": "contoso-mail",
+              "outcome": "ok",
+              "resource": "graph",
+              "roles": [],
+              "permissions": [
+                {
+                  "name": "Mail.Send",
+                  "granted": false,
+                  "allows": "send mail as any user (add Mail.ReadWrite too to send attachments)"
+                }
+              ],
+              "diagnosis": [
+                "the token carries no Mail application roles, as expected with Exchange Online RBAC for Applications: mailbox access comes from role assignments in Exchange, which the token does not show. Verify them with Test-ServicePrincipalAuthorization, or probe a mailbox with {\\\"mailbox\\\": \\\"<address>\\\"}."
+              ],
+              "mailbox_access": "exchange_rbac",
+              "commands": [
+                "Test-ServicePrincipalAuthorization -Identity 0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b -Resource <mailbox address>"
+              ],
+              "mailbox_probe": {
+                "mailbox": "shared-inbox@contoso.com",
+                "outcome": "in_scope",
+                "graph_status": 200,
+                "note": "the app may read this mailbox; the probe reads one message id, so it shows read access (Mail.Read, Mail.ReadBasic, Mail.ReadWrite) only: whether the app may send as this mailbox (Mail.Send) cannot be probed without sending a message"
+              }
+            }
+            """;
+
+    static final String CHECK_RESULT_FEDERATED = """
+            {
+              "registration": "contoso-mail",
+              "outcome": "failed",
+              "resource": "graph",
+              "aadsts_code": 700213,
+              "diagnosis": [
+                "No federated identity credential of the app names the assertion's subject: the credential's subject must equal the assertion's sub claim character for character, for a Kubernetes service account system:serviceaccount:<namespace>:<name> (the admin check prints the issuer, subject and audience the broker presented and the az ad app federated-credential create command that matches them)",
+                "the broker presented the broker's projected service-account token (broker.federation.token-file) with issuer 'https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/', subject 'system:serviceaccount:tokens:broker-exo-token-broker' and audience 'api://AzureADTokenExchange', valid until 2026-11-24T13:00:00Z"
+              ],
+              "mailbox_access": "entra_consent",
+              "commands": [
+                "az ad app federated-credential create --id 0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b --parameters '{\\\"name\\\":\\\"exo-token-broker-contoso-mail\\\",\\\"issuer\\\":\\\"https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/\\\",\\\"subject\\\":\\\"system:serviceaccount:tokens:broker-exo-token-broker\\\",\\\"audiences\\\":[\\\"api://AzureADTokenExchange\\\"]}'"
+              ],
+              "assertion": {
+                "source": "kubernetes",
+                "issuer": "https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/",
+                "subject": "system:serviceaccount:tokens:broker-exo-token-broker",
+                "audiences": [
+                  "api://AzureADTokenExchange"
+                ],
+                "issued_at": "2026-11-24T12:00:00Z",
+                "expires_at": "2026-11-24T13:00:00Z",
+                "expired": false,
+                "federated_credential_command": "az ad app federated-credential create --id 0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b --parameters '{\\\"name\\\":\\\"exo-token-broker-contoso-mail\\\",\\\"issuer\\\":\\\"https://oidc.prod-aks.azure.com/00000000-0000-0000-0000-000000000000/\\\",\\\"subject\\\":\\\"system:serviceaccount:tokens:broker-exo-token-broker\\\",\\\"audiences\\\":[\\\"api://AzureADTokenExchange\\\"]}'"
+              }
             }
             """;
 

@@ -8,7 +8,8 @@ import jakarta.enterprise.context.RequestScoped;
 
 /**
  * What one API request established as it went (the caller, the registration and resource, the token issued), read
- * at the end by the audit and metrics filter. Request scoped, so nothing outlives the request.
+ * at the end by the audit and metrics filter. Request scoped, so nothing outlives the request. What was not
+ * established (no caller authenticated, no registration named) reads as null.
  */
 @RequestScoped
 public class RequestRecord {
@@ -61,7 +62,7 @@ public class RequestRecord {
     }
 
     String serviceAccount() {
-        return serviceAccount == null ? "-" : serviceAccount.toString();
+        return serviceAccount == null ? null : serviceAccount.toString();
     }
 
     void issued(TokenService.IssuedToken issued) {
@@ -69,12 +70,12 @@ public class RequestRecord {
     }
 
     String callerId() {
-        return caller == null ? "-" : caller.id();
+        return caller == null ? null : caller.id();
     }
 
     /** The registration as sent, for the audit line; only slugs are kept, so nothing odd reaches the log. */
     String registration() {
-        return registration == null ? "-" : registration;
+        return registration;
     }
 
     boolean registrationExists() {
@@ -82,7 +83,7 @@ public class RequestRecord {
     }
 
     String resource() {
-        return resource == null ? "-" : resource;
+        return resource;
     }
 
     TokenService.IssuedToken issued() {

@@ -1,150 +1,92 @@
 package io.exobroker.audit;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import org.jboss.logging.Logger;
+import io.exobroker.concurrent.DaemonThreads;
+import io.exobroker.config.AuditConfig;
+import io.exobroker.metrics.BrokerMetrics;
+import io.quarkus.logging.Log;
+import io.quarkus.runtime.Startup;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 
-import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Locale;
 
 /**
- * One line per token request and per admin request on the {@code exo.audit} log category, which operators can route
- * apart from the application log: who asked, for what, and how it ended. A token appears only as a short SHA-256
- * prefix, enough to match a token seen elsewhere and useless to replay.
+ * The audit trail: who asked for what and how it ended, one line per {@link AuditEvent}, for security teams and
+ * their SIEM. A token appears only as a short SHA-256 prefix, enough to match a token seen elsewhere and useless to
+ * replay.
  *
- * <p>A line is {@code <kind> key=value key=value ...}. Every value is escaped here, whoever built it: a line break,
- * control or non-ASCII character, space (the field separator), {@code =}, {@code "}, {@code \} or {@code %} is
- * written as {@code %XX} (its UTF-8 bytes), so no value can end a line, start a forged one or add a field. Values
- * the broker builds itself (slugs, labels, scope URIs, hex) need no escaping and read as they are.
+ * <p>Recording an event costs the request a line built in a reused per-thread buffer and a copy into the writer's
+ * buffer; the I/O happens on the writer's own thread ({@link AuditWriter}). Lines are JSON by default (schema
+ * {@code exo.audit}, version 1, documented in the README) or text; they go to standard output or a rotated file.
  */
-@ApplicationScoped
+@Singleton
+@Startup
 public class AuditLog {
 
-    public static final String CATEGORY = "exo.audit";
-    private static final Logger AUDIT = Logger.getLogger(CATEGORY);
-    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /** The name of the audit trail wherever it is told apart from the application log. */
+    public static final String CATEGORY = AuditLine.SCHEMA;
 
-    /**
-     * What one token request amounted to. Fields that do not apply are {@code "-"}.
-     *
-     * @param serviceAccount the Kubernetes service account ({@code <namespace>/<name>}) the caller authenticated with
-     */
-    public record TokenRequestEntry(String surface, String caller, String registration, String resource, String outcome,
-                                    int status, String source, String tokenSha256, String serviceAccount) {
-    }
+    private final Clock clock;
+    private final AuditWriter writer;
+    private final ThreadLocal<AuditLine> lines;
 
-    /**
-     * What one request to the admin API amounted to, refused ones included. Fields that do not apply are {@code "-"}.
-     *
-     * @param action the admin operation the request was routed to ({@code list}, {@code get}, {@code put},
-     *               {@code delete}, {@code check}, {@code certificate}, {@code rotate}, {@code flush})
-     * @param outcome {@code ok}, or the broker's error code ({@code unauthenticated}, {@code forbidden}, ...)
-     */
-    public record AdminActionEntry(String caller, String action, String registration, String outcome, int status,
-                                   String serviceAccount) {
-    }
-
-    /**
-     * Built with a {@link StringBuilder}, not a format string: this runs on the event loop for every request, and
-     * {@code java.util.Formatter} was the largest single cost of a cached-token request in the benchmark's profile.
-     */
-    public void tokenRequest(TokenRequestEntry entry) {
-        if (!AUDIT.isInfoEnabled()) {
-            return;
-        }
-        StringBuilder line = new StringBuilder(192).append("token_request");
-        field(line, "surface", entry.surface());
-        field(line, "caller", entry.caller());
-        field(line, "registration", entry.registration());
-        field(line, "resource", entry.resource());
-        field(line, "outcome", entry.outcome());
-        field(line, "status", String.valueOf(entry.status()));
-        field(line, "source", entry.source());
-        field(line, "token_sha256", entry.tokenSha256());
-        field(line, "service_account", entry.serviceAccount());
-        AUDIT.info(line);
-    }
-
-    public void adminAction(AdminActionEntry entry) {
-        if (!AUDIT.isInfoEnabled()) {
-            return;
-        }
-        StringBuilder line = new StringBuilder(160).append("admin_action");
-        field(line, "caller", entry.caller());
-        field(line, "action", entry.action());
-        field(line, "registration", entry.registration());
-        field(line, "outcome", entry.outcome());
-        field(line, "status", String.valueOf(entry.status()));
-        field(line, "service_account", entry.serviceAccount());
-        AUDIT.info(line);
-    }
-
-    /**
-     * One step of a certificate rotation. Certificates appear only by SHA-1 thumbprint and Graph keyId, never as key
-     * material. Fields that do not apply are {@code "-"}.
-     *
-     * @param step       {@code generated}, {@code added}, {@code activated}, {@code retired}, {@code kept_key},
-     *                   {@code abandoned}, {@code failed}
-     * @param thumbprint the certificate the step is about (the new one; the removed one for {@code retired})
-     * @param replaced   the certificate the new one replaced ({@code activated})
-     * @param errorCode  Graph's or Entra ID's code, or the broker's own, when the step failed
-     */
-    public record RotationEntry(String registration, String step, String trigger, String thumbprint, String keyId,
-                                String replaced, String errorCode, String replica) {
-    }
-
-    public void rotationStep(RotationEntry entry) {
-        if (!AUDIT.isInfoEnabled()) {
-            return;
-        }
-        StringBuilder line = new StringBuilder(200).append("rotation_step");
-        field(line, "registration", entry.registration());
-        field(line, "step", entry.step());
-        field(line, "trigger", entry.trigger());
-        field(line, "thumbprint", entry.thumbprint());
-        field(line, "key_id", entry.keyId());
-        field(line, "replaced", entry.replaced());
-        field(line, "error_code", entry.errorCode());
-        field(line, "replica", entry.replica());
-        AUDIT.info(line);
-    }
-
-    private static void field(StringBuilder line, String key, String value) {
-        line.append(' ').append(key).append('=');
-        if (value == null || value.isEmpty()) {
-            line.append('-');
-        } else if (needsNoEscaping(value)) {
-            line.append(value);
+    @Inject
+    public AuditLog(AuditConfig config, BrokerMetrics metrics, Clock clock) {
+        this(config.enabled() ? new AuditWriter(destination(config), (int) Math.min(Integer.MAX_VALUE,
+                config.bufferSize().asLongValue()), config.flushInterval(), DaemonThreads.named("exo-audit-writer"))
+                : null, config.format(), clock);
+        if (writer != null) {
+            metrics.auditTrail(new BrokerMetrics.AuditTrailGauges(writer::linesWritten, writer::bytesWritten,
+                    writer::linesLost, writer::writeErrors, writer::bufferedLines, writer::bufferedBytes,
+                    writer::waits, writer::waitSeconds));
+            Log.infof("audit trail: %s lines to %s, flushed every %s", config.format().name().toLowerCase(Locale.ROOT),
+                    config.destination() == AuditConfig.Destination.FILE ? config.file().path() : "standard output",
+                    config.flushInterval());
         } else {
-            escape(line, value);
+            Log.warn("audit trail disabled (broker.audit.enabled=false): token requests leave no record");
         }
     }
 
-    /** A loop, not a regex: it runs for every field of every request, and nearly every value passes. */
-    private static boolean needsNoEscaping(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            if (!verbatim(value.charAt(i))) {
-                return false;
-            }
+    AuditLog(AuditWriter writer, AuditConfig.Format format, Clock clock) {
+        this.writer = writer;
+        this.clock = clock;
+        this.lines = ThreadLocal.withInitial(() -> AuditLine.of(format));
+    }
+
+    private static AuditDestination destination(AuditConfig config) {
+        return switch (config.destination()) {
+            case STDOUT -> new StandardOutput();
+            case FILE -> new RotatingFile(config.file().path(), config.file().maxSize().asLongValue(),
+                    config.file().maxBackups());
+        };
+    }
+
+    /** Records one event: its line is in the writer's buffer when this returns. */
+    public void record(AuditEvent event) {
+        if (writer == null) {
+            return;
         }
-        return true;
+        AuditLine line = lines.get();
+        line.begin(clock.millis(), event.type());
+        event.writeTo(line);
+        line.end();
+        writer.append(line.bytes(), 0, line.length(), 1);
     }
 
-    private static boolean verbatim(char c) {
-        return c > ' ' && c < 0x7f && c != '%' && c != '=' && c != '"' && c != '\\';
+    /** Writes every line recorded so far before returning (tests, and anyone who must see the trail now). */
+    public void flush() {
+        if (writer != null) {
+            writer.flush();
+        }
     }
 
-    private static void escape(StringBuilder line, String value) {
-        for (int i = 0; i < value.length(); ) {
-            int codePoint = value.codePointAt(i);
-            int length = Character.charCount(codePoint);
-            if (length == 1 && verbatim((char) codePoint)) {
-                line.append((char) codePoint);
-            } else {
-                // UTF-8 bytes; a lone surrogate becomes '?' (%3F), which cannot break or forge a line either.
-                for (byte b : value.substring(i, i + length).getBytes(StandardCharsets.UTF_8)) {
-                    line.append('%').append(HEX[(b >> 4) & 0xF]).append(HEX[b & 0xF]);
-                }
-            }
-            i += length;
+    /** Shutdown: the buffer is written, so SIGTERM loses no line. */
+    @PreDestroy
+    void close() {
+        if (writer != null) {
+            writer.close();
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.exobroker.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -11,6 +12,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.DoubleSupplier;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -38,10 +41,13 @@ public class BrokerMetrics {
     private static final String KUBERNETES_AUTH = "broker.kubernetes.auth";
     private static final String KUBERNETES_REQUESTS = "broker.kubernetes.requests";
     private static final String KUBERNETES_REVIEW_CACHE = "broker.kubernetes.review.cache";
+    private static final String AUDIT = "broker.audit.";
 
     private final MeterRegistry registry;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Meter.Id> expiryGauges = new ConcurrentHashMap<>();
+    /** Micrometer holds a function counter's object weakly: this keeps the audit trail's suppliers alive. */
+    private volatile AuditTrailGauges audit;
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -150,6 +156,49 @@ public class BrokerMetrics {
         gauge(REGISTRATIONS_LOADED, "Registrations loaded from the store", registrations);
         gauge(CALLERS_LOADED, "Callers loaded from the store", callers);
         gauge(STORE_PROBLEMS, "Store records that could not be loaded", problems);
+    }
+
+    /** What the audit trail's writer reports, read when metrics are scraped (nothing is counted per request here). */
+    public record AuditTrailGauges(LongSupplier linesWritten, LongSupplier bytesWritten, LongSupplier linesLost,
+                                   LongSupplier writeErrors, LongSupplier bufferedLines, LongSupplier bufferedBytes,
+                                   LongSupplier waits, DoubleSupplier waitSeconds) {
+    }
+
+    /**
+     * The audit trail's metrics: {@code broker_audit_lines_written_total}, {@code broker_audit_bytes_written_total},
+     * {@code broker_audit_lines_lost_total} (alert on any increase), {@code broker_audit_write_errors_total},
+     * {@code broker_audit_buffered_lines} and {@code broker_audit_buffered_bytes} (the queue's depth),
+     * {@code broker_audit_waits_total} and {@code broker_audit_wait_seconds_total} (requests held back by a slow
+     * destination).
+     */
+    public void auditTrail(AuditTrailGauges audit) {
+        this.audit = audit;
+        functionCounter(AUDIT + "lines.written", "Audit lines written to the destination", audit.linesWritten());
+        functionCounter(AUDIT + "bytes.written", "Audit bytes written to the destination", audit.bytesWritten());
+        functionCounter(AUDIT + "lines.lost", "Audit lines dropped because the destination failed or stalled while "
+                + "the buffer was full", audit.linesLost());
+        functionCounter(AUDIT + "write.errors", "Failed writes to the audit destination", audit.writeErrors());
+        functionCounter(AUDIT + "waits", "Requests that waited for the audit writer to make room", audit.waits());
+        DoubleSupplier waitSeconds = audit.waitSeconds();
+        replace(AUDIT + "wait.seconds");
+        FunctionCounter.builder(AUDIT + "wait.seconds", waitSeconds, DoubleSupplier::getAsDouble)
+                .description("Time requests spent waiting for the audit writer").register(registry);
+        LongSupplier lines = audit.bufferedLines();
+        LongSupplier bytes = audit.bufferedBytes();
+        gauge(AUDIT + "buffered.lines", "Audit lines recorded and not yet written", lines::getAsLong);
+        gauge(AUDIT + "buffered.bytes", "Audit bytes recorded and not yet written", bytes::getAsLong);
+    }
+
+    private void functionCounter(String name, String description, LongSupplier value) {
+        replace(name);
+        FunctionCounter.builder(name, value, LongSupplier::getAsLong).description(description).register(registry);
+    }
+
+    private void replace(String name) {
+        Meter previous = registry.find(name).meter();
+        if (previous != null) {
+            registry.remove(previous);
+        }
     }
 
     private void gauge(String name, String description, Supplier<Number> value) {

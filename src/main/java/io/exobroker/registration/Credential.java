@@ -10,7 +10,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
-/** How a registration proves itself to Entra ID: a client secret, or a certificate whose key signs an assertion. */
+/**
+ * How a registration proves itself to Entra ID: a client secret, a certificate whose key signs an assertion, or a
+ * federated assertion another issuer gives the broker (nothing secret stored).
+ */
 public sealed interface Credential {
 
     /** When this credential stops working, if known: the secret's expiry or the certificate's not-after. */
@@ -78,6 +81,35 @@ public sealed interface Credential {
         @Override
         public String toString() {
             return "Certificate[thumbprint=" + thumbprint() + ", sendX5c=" + sendX5c + "]";
+        }
+    }
+
+    /**
+     * A federated credential: the app trusts tokens from another issuer (a Kubernetes cluster, a managed identity, any
+     * OIDC issuer) through a federated identity credential, and the broker presents one as its client assertion. The
+     * record holds where the assertion comes from, never an assertion: each mint reads or fetches a fresh one.
+     */
+    record Federated(AssertionSource source) implements Credential {
+        public Federated {
+            if (source == null) {
+                throw new IllegalArgumentException("a federated credential needs an assertion source");
+            }
+        }
+
+        /** Nothing expires that the broker could warn about: the assertions are short-lived and renewed each mint. */
+        @Override
+        public Optional<Instant> expiresAt() {
+            return Optional.empty();
+        }
+
+        @Override
+        public String typeName() {
+            return "federated";
+        }
+
+        @Override
+        public String toString() {
+            return "Federated[source=" + source.configName() + "]";
         }
     }
 }

@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param authorityHost the record's own {@code authority_host}, overriding the cloud's sign-in host: an allowed
  *                      origin (see {@link AuthorityHosts}) in canonical form
  * @param allowedResources aliases, {@code .default} scopes or {@code *}: what this registration may mint for
+ * @param mailboxAccess how the app is meant to reach mailboxes, for the admin {@code check}'s diagnosis
  * @param rotation         its certificate rotation: settings and the broker's state (not part of the credential: a
  *                         record version that changes only the rotation keeps the credential version)
  */
@@ -24,6 +25,7 @@ public record Registration(
         Credential credential,
         List<String> allowedResources,
         long credentialVersion,
+        MailboxAccess mailboxAccess,
         Rotation rotation) {
 
     public Registration {
@@ -36,14 +38,26 @@ public record Registration(
         Objects.requireNonNull(authorityHost, "authorityHost");
         Objects.requireNonNull(credential, "credential");
         allowedResources = List.copyOf(allowedResources);
+        Objects.requireNonNull(mailboxAccess, "mailboxAccess");
         Objects.requireNonNull(rotation, "rotation");
     }
 
     /** A registration without rotation settings or state. */
     public Registration(String id, String tenantId, String clientId, Cloud cloud, Optional<String> authorityHost,
+                        Credential credential, List<String> allowedResources, long credentialVersion,
+                        MailboxAccess mailboxAccess) {
+        this(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources, credentialVersion,
+                mailboxAccess, Rotation.NONE);
+    }
+
+    /**
+     * A registration whose app reaches mailboxes through permissions consented in Entra ID (the default), without
+     * rotation settings or state.
+     */
+    public Registration(String id, String tenantId, String clientId, Cloud cloud, Optional<String> authorityHost,
                         Credential credential, List<String> allowedResources, long credentialVersion) {
         this(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources, credentialVersion,
-                Rotation.NONE);
+                MailboxAccess.ENTRA_CONSENT, Rotation.NONE);
     }
 
     /** The MSAL4J authority, e.g. {@code https://login.microsoftonline.com/<tenant>/}. */
@@ -67,18 +81,18 @@ public record Registration(
 
     public Registration withCredentialVersion(long version) {
         return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources, version,
-                rotation);
+                mailboxAccess, rotation);
     }
 
     /** The same registration proving itself with another credential, e.g. a rotation's next certificate. */
     public Registration withCredential(Credential other) {
         return new Registration(id, tenantId, clientId, cloud, authorityHost, other, allowedResources,
-                credentialVersion, rotation);
+                credentialVersion, mailboxAccess, rotation);
     }
 
     public Registration withRotation(Rotation other) {
         return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowedResources,
-                credentialVersion, other);
+                credentialVersion, mailboxAccess, other);
     }
 
     /**
@@ -101,7 +115,7 @@ public record Registration(
                 && rotation.state().replacedThumbprint().filter(previous.thumbprint()::equals).isPresent()
                 && id.equals(before.id()) && tenantId.equals(before.tenantId()) && clientId.equals(before.clientId())
                 && cloud == before.cloud() && authorityHost.equals(before.authorityHost())
-                && allowedResources.equals(before.allowedResources());
+                && allowedResources.equals(before.allowedResources()) && mailboxAccess.equals(before.mailboxAccess());
     }
 
     private String host(Optional<String> brokerWideHost) {
@@ -112,6 +126,7 @@ public record Registration(
     @Override
     public String toString() {
         return "Registration[id=" + id + ", tenantId=" + tenantId + ", clientId=" + clientId + ", cloud="
-                + cloud.configName() + ", credential=" + credential + ", version=" + credentialVersion + "]";
+                + cloud.configName() + ", credential=" + credential + ", version=" + credentialVersion + ", mailboxAccess="
+                + mailboxAccess.configName() + "]";
     }
 }

@@ -1,8 +1,11 @@
 package io.exobroker.registration;
 
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The one place that turns what a caller asks for ({@code graph}, {@code outlook} or a full {@code .default} scope)
@@ -16,6 +19,8 @@ public final class ResourceScopes {
     public static final String OUTLOOK = "outlook";
     public static final String WILDCARD = "*";
     private static final String DEFAULT_SUFFIX = "/.default";
+    private static final Map<Cloud, Optional<Scope>> GRAPH_SCOPES = perCloud(Cloud::graphResource);
+    private static final Map<Cloud, Optional<Scope>> OUTLOOK_SCOPES = perCloud(Cloud::outlookResource);
 
     private ResourceScopes() {
     }
@@ -87,20 +92,34 @@ public final class ResourceScopes {
 
     /**
      * The alias's scope in this cloud. Compared only once the text is known to be ASCII: {@code equalsIgnoreCase} would
-     * take the Kelvin sign for a {@code k}.
+     * take the Kelvin sign for a {@code k}. The scopes are built once per cloud: this runs several times for every
+     * token request (the request, then each policy entry of the registration and of the caller).
      */
     private static Optional<Scope> alias(String requested, Cloud cloud) {
         if (requested == null) {
             return Optional.empty();
         }
         String value = requested.trim();
-        if (!value.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            return Optional.empty();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return Optional.empty();
+            }
         }
-        return switch (value.toLowerCase(Locale.ROOT)) {
-            case GRAPH -> Optional.of(new Scope(cloud.graphResource() + DEFAULT_SUFFIX));
-            case OUTLOOK -> Optional.of(new Scope(cloud.outlookResource() + DEFAULT_SUFFIX));
-            default -> Optional.empty();
-        };
+        if (GRAPH.equalsIgnoreCase(value)) {
+            return GRAPH_SCOPES.get(cloud);
+        }
+        if (OUTLOOK.equalsIgnoreCase(value)) {
+            return OUTLOOK_SCOPES.get(cloud);
+        }
+        return Optional.empty();
+    }
+
+    private static Map<Cloud, Optional<Scope>> perCloud(Function<Cloud, String> resource) {
+        Map<Cloud, Optional<Scope>> scopes = new EnumMap<>(Cloud.class);
+        for (Cloud cloud : Cloud.values()) {
+            scopes.put(cloud, Optional.of(new Scope(resource.apply(cloud) + DEFAULT_SUFFIX)));
+        }
+        return scopes;
     }
 }

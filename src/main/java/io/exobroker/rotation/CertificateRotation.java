@@ -531,8 +531,8 @@ public class CertificateRotation {
 
     private void audit(String id, String step, String trigger, String thumbprint, String keyId, String replaced,
                        String errorCode) {
-        audit.rotationStep(new AuditLog.RotationEntry(id, step, trigger, thumbprint, keyId, replaced, errorCode,
-                replica));
+        audit.record(new RotationStepEvent(id, step, "-".equals(trigger) ? null : trigger, thumbprint, keyId,
+                "-".equals(replaced) ? null : replaced, errorCode, replica));
     }
 
     /** The active certificate's common name for the next one, so the portal shows the same name. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.exobroker.federation.AssertionFiles;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Slug;
@@ -85,7 +86,17 @@ public final class FileRegistrationStore extends PublishingStore {
      */
     public FileRegistrationStore(Path dir, Duration pollInterval, Clock clock, AuthorityHosts authorityHosts,
                                  List<Path> pfxDirectories) {
-        super(new RecordBook("the files store", clock, authorityHosts));
+        this(dir, pollInterval, clock, authorityHosts, pfxDirectories, AssertionFiles.none());
+    }
+
+    /**
+     * @param authorityHosts the sign-in hosts a record's {@code authority_host} may name
+     * @param pfxDirectories directories besides {@code dir} a record's {@code certificate_pfx_path} may point into
+     * @param assertionFiles where a federated record's {@code assertion_file} may lie
+     */
+    public FileRegistrationStore(Path dir, Duration pollInterval, Clock clock, AuthorityHosts authorityHosts,
+                                 List<Path> pfxDirectories, AssertionFiles assertionFiles) {
+        super(new RecordBook("the files store", clock, authorityHosts, assertionFiles));
         this.dir = dir.toAbsolutePath().normalize();
         this.pollInterval = pollInterval;
         this.pfxFiles = PfxDirectories.forFilesStore(this.dir, pfxDirectories);

@@ -2,6 +2,7 @@ package io.exobroker.store;
 
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.CallerIndex;
+import io.exobroker.federation.AssertionFiles;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
 import io.quarkus.logging.Log;
@@ -58,6 +59,7 @@ final class RecordBook {
     private final String name;
     private final Clock clock;
     private final AuthorityHosts authorityHosts;
+    private final AssertionFiles assertionFiles;
     private final Map<String, Entry<Registration>> registrations = new TreeMap<>();
     private final Map<String, Entry<Caller>> callers = new TreeMap<>();
     private final Map<String, ReplacedCredential> replaced = new HashMap<>();
@@ -71,9 +73,15 @@ final class RecordBook {
      * @param authorityHosts the sign-in hosts a registration's {@code authority_host} may name
      */
     RecordBook(String name, Clock clock, AuthorityHosts authorityHosts) {
+        this(name, clock, authorityHosts, AssertionFiles.none());
+    }
+
+    /** @param assertionFiles where a federated registration's {@code assertion_file} may lie */
+    RecordBook(String name, Clock clock, AuthorityHosts authorityHosts, AssertionFiles assertionFiles) {
         this.name = name;
         this.clock = clock;
         this.authorityHosts = authorityHosts;
+        this.assertionFiles = assertionFiles;
     }
 
     StoreSnapshot current() {
@@ -95,7 +103,7 @@ final class RecordBook {
 
     /** A registration record as a read parses it, without taking it in; its credential version is 0. */
     Registration parse(String id, Map<String, ?> fields, RecordParser.PfxFiles pfxFiles) throws InvalidRecordException {
-        return RecordParser.registration(id, fields, authorityHosts, pfxFiles);
+        return RecordParser.registration(id, fields, authorityHosts, pfxFiles, assertionFiles);
     }
 
     /**
@@ -122,7 +130,7 @@ final class RecordBook {
                 byte[] bytes = pfxFiles.read(path);
                 pfx.add(bytes);
                 return bytes;
-            });
+            }, assertionFiles);
         } catch (InvalidRecordException e) {
             keepLastValid(registrations, id, new RecordProblem(location, e.field(), e.getMessage()));
             return;

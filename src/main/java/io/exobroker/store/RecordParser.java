@@ -3,9 +3,12 @@ package io.exobroker.store;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.RateLimit;
 import io.exobroker.caller.ServiceAccount;
+import io.exobroker.federation.AssertionFiles;
+import io.exobroker.registration.AssertionSource;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.Credential;
+import io.exobroker.registration.MailboxAccess;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.Secret;
@@ -52,7 +55,8 @@ public final class RecordParser {
     private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-fA-F]{64}");
     private static final Set<String> REGISTRATION_FIELDS = Set.of(TENANT_ID, CLIENT_ID, CLOUD, AUTHORITY_HOST,
             CREDENTIAL_TYPE, CLIENT_SECRET, CLIENT_SECRET_EXPIRES_AT, CERTIFICATE_PFX, CERTIFICATE_PFX_PATH,
-            CERTIFICATE_PASSWORD, SEND_X5C, ALLOWED_RESOURCES);
+            CERTIFICATE_PASSWORD, SEND_X5C, ALLOWED_RESOURCES, ASSERTION_SOURCE, ASSERTION_FILE,
+            MANAGED_IDENTITY_CLIENT_ID, MAILBOX_ACCESS);
     private static final Set<String> CALLER_FIELDS = Set.of(API_KEY_SHA256, CALLER_REGISTRATIONS, CALLER_RESOURCES,
             ADMIN, RATE_LIMIT_PER_MINUTE, RATE_LIMIT_BURST, SERVICE_ACCOUNTS);
 
@@ -60,10 +64,22 @@ public final class RecordParser {
     }
 
     /**
+     * A registration from a store that declares no assertion directory: an {@code assertion_file} is refused.
+     *
      * @param authorityHosts the sign-in hosts an {@code authority_host} may name; any other makes the record invalid
      */
     public static Registration registration(String id, Map<String, ?> fields, AuthorityHosts authorityHosts,
                                             PfxFiles pfxFiles) throws InvalidRecordException {
+        return registration(id, fields, authorityHosts, pfxFiles, AssertionFiles.none());
+    }
+
+    /**
+     * @param authorityHosts the sign-in hosts an {@code authority_host} may name; any other makes the record invalid
+     * @param assertionFiles where a federated record's {@code assertion_file} may lie
+     */
+    public static Registration registration(String id, Map<String, ?> fields, AuthorityHosts authorityHosts,
+                                            PfxFiles pfxFiles, AssertionFiles assertionFiles)
+            throws InvalidRecordException {
         if (!Slug.isValid(id)) {
             throw new InvalidRecordException(null, "registration id must be " + Slug.describe());
         }
@@ -82,7 +98,11 @@ public final class RecordParser {
         if (authorityHost.isPresent()) {
             authorityHost = Optional.of(allowedAuthorityHost(authorityHost.get(), authorityHosts));
         }
-        Credential credential = credential(fields, pfxFiles);
+        Credential credential = credential(fields, pfxFiles, assertionFiles);
+        String access = optional(fields, MAILBOX_ACCESS).orElse(MailboxAccess.ENTRA_CONSENT.configName())
+                .toLowerCase(Locale.ROOT);
+        MailboxAccess mailboxAccess = MailboxAccess.fromConfigName(access).orElseThrow(() ->
+                new InvalidRecordException(MAILBOX_ACCESS, "must be entra_consent or exchange_rbac"));
         List<String> allowed = list(fields, ALLOWED_RESOURCES, DEFAULT_ALLOWED_RESOURCES);
         for (String entry : allowed) {
             if (!ResourceScopes.isValidEntry(entry)) {
@@ -90,7 +110,7 @@ public final class RecordParser {
                         "entries must be graph, outlook, * or an https://.../.default scope");
             }
         }
-        return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowed, 0,
+        return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowed, 0, mailboxAccess,
                 RotationFields.parse(fields, credential));
     }
 
@@ -160,8 +180,17 @@ public final class RecordParser {
         return unknown(fields, CALLER_FIELDS);
     }
 
-    private static Credential credential(Map<String, ?> fields, PfxFiles pfxFiles) throws InvalidRecordException {
+    private static Credential credential(Map<String, ?> fields, PfxFiles pfxFiles, AssertionFiles assertionFiles)
+            throws InvalidRecordException {
         String type = required(fields, CREDENTIAL_TYPE).toLowerCase(Locale.ROOT);
+        if (!CREDENTIAL_FEDERATED.equals(type)) {
+            for (String federationField : List.of(ASSERTION_SOURCE, ASSERTION_FILE, MANAGED_IDENTITY_CLIENT_ID)) {
+                if (optional(fields, federationField).isPresent()) {
+                    throw new InvalidRecordException(federationField, "is used only with " + CREDENTIAL_TYPE + " "
+                            + CREDENTIAL_FEDERATED);
+                }
+            }
+        }
         switch (type) {
             case CREDENTIAL_CLIENT_SECRET -> {
                 String secret = required(fields, CLIENT_SECRET);
@@ -202,8 +231,62 @@ public final class RecordParser {
                 }
                 return PfxReader.read(pfx, password, sendX5c, CERTIFICATE_PFX_PATH);
             }
+            case CREDENTIAL_FEDERATED -> {
+                // The point of federation is that nothing secret is stored: a leftover secret is refused, not kept.
+                for (String secretField : List.of(CLIENT_SECRET, CLIENT_SECRET_EXPIRES_AT, CERTIFICATE_PFX,
+                        CERTIFICATE_PFX_PATH, CERTIFICATE_PASSWORD, SEND_X5C)) {
+                    if (fields.get(secretField) != null) {
+                        throw new InvalidRecordException(secretField, "is not used with " + CREDENTIAL_TYPE + " "
+                                + CREDENTIAL_FEDERATED + ", which holds no secret: remove it");
+                    }
+                }
+                return new Credential.Federated(assertionSource(fields, assertionFiles));
+            }
             default -> throw new InvalidRecordException(CREDENTIAL_TYPE,
-                    "must be " + CREDENTIAL_CLIENT_SECRET + " or " + CREDENTIAL_CERTIFICATE);
+                    "must be " + CREDENTIAL_CLIENT_SECRET + ", " + CREDENTIAL_CERTIFICATE + " or " + CREDENTIAL_FEDERATED);
+        }
+    }
+
+    /**
+     * Where a federated record's assertion comes from. Nothing in the record says where the broker sends or fetches
+     * anything: the token file and the managed-identity endpoint are the operator's configuration, and a file must lie
+     * in a directory the operator declared.
+     */
+    private static AssertionSource assertionSource(Map<String, ?> fields, AssertionFiles assertionFiles)
+            throws InvalidRecordException {
+        String name = required(fields, ASSERTION_SOURCE).toLowerCase(Locale.ROOT);
+        Optional<String> file = optional(fields, ASSERTION_FILE);
+        Optional<String> identity = optional(fields, MANAGED_IDENTITY_CLIENT_ID);
+        if (file.isPresent() && !AssertionSource.File.NAME.equals(name)) {
+            throw new InvalidRecordException(ASSERTION_FILE, "is used only with " + ASSERTION_SOURCE + " "
+                    + AssertionSource.File.NAME);
+        }
+        if (identity.isPresent() && !AssertionSource.ManagedIdentity.NAME.equals(name)) {
+            throw new InvalidRecordException(MANAGED_IDENTITY_CLIENT_ID, "is used only with " + ASSERTION_SOURCE + " "
+                    + AssertionSource.ManagedIdentity.NAME);
+        }
+        switch (name) {
+            case AssertionSource.Kubernetes.NAME -> {
+                return new AssertionSource.Kubernetes();
+            }
+            case AssertionSource.ManagedIdentity.NAME -> {
+                if (identity.isPresent() && !GUID.matcher(identity.get()).matches()) {
+                    throw new InvalidRecordException(MANAGED_IDENTITY_CLIENT_ID,
+                            "must be the client id of a user-assigned managed identity, a GUID");
+                }
+                return new AssertionSource.ManagedIdentity(identity.map(id -> id.toLowerCase(Locale.ROOT)));
+            }
+            case AssertionSource.File.NAME -> {
+                String path = file.orElseThrow(() -> new InvalidRecordException(ASSERTION_FILE,
+                        "is required with " + ASSERTION_SOURCE + " " + AssertionSource.File.NAME));
+                try {
+                    return new AssertionSource.File(assertionFiles.locate(path));
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidRecordException(ASSERTION_FILE, e.getMessage());
+                }
+            }
+            default -> throw new InvalidRecordException(ASSERTION_SOURCE, "must be " + AssertionSource.Kubernetes.NAME
+                    + ", " + AssertionSource.ManagedIdentity.NAME + " or " + AssertionSource.File.NAME);
         }
     }
 

@@ -25,6 +25,14 @@ public final class StoreLayout {
     public static final String CERTIFICATE_PASSWORD = "certificate_password";
     public static final String SEND_X5C = "send_x5c";
     public static final String ALLOWED_RESOURCES = "allowed_resources";
+    /** Federated registrations: where the assertion comes from ({@code kubernetes}, {@code managed_identity}, {@code file}). */
+    public static final String ASSERTION_SOURCE = "assertion_source";
+    /** The {@code file} source's JWT, an absolute path inside {@code broker.federation.assertion-directories}. */
+    public static final String ASSERTION_FILE = "assertion_file";
+    /** The {@code managed_identity} source's user-assigned identity, by client id; absent for the system-assigned one. */
+    public static final String MANAGED_IDENTITY_CLIENT_ID = "managed_identity_client_id";
+    /** {@code entra_consent} (default) or {@code exchange_rbac}: the model the admin check diagnoses against. */
+    public static final String MAILBOX_ACCESS = "mailbox_access";
 
     // Certificate rotation: what the operator sets.
     /** The app registration's Object ID, which Graph's addKey and removeKey address. */
@@ -86,6 +94,7 @@ public final class StoreLayout {
 
     public static final String CREDENTIAL_CLIENT_SECRET = "client_secret";
     public static final String CREDENTIAL_CERTIFICATE = "certificate";
+    public static final String CREDENTIAL_FEDERATED = "federated";
     public static final String DEFAULT_ALLOWED_RESOURCES = "graph,outlook";
 
     private StoreLayout() {

@@ -1,7 +1,9 @@
 package io.exobroker.store;
 
+import io.exobroker.config.FederationConfig;
 import io.exobroker.config.StoreConfig;
 import io.exobroker.config.VaultStoreConfig;
+import io.exobroker.federation.AssertionFiles;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.AuthorityHosts;
 import io.quarkus.logging.Log;
@@ -26,7 +28,7 @@ public class StoreProducer {
     @Produces
     @Singleton
     RegistrationStore store(StoreConfig config, VaultStoreConfig vaultConfig, Instance<VaultClient> vault, Clock clock,
-                            BrokerMetrics metrics, AuthorityHosts authorityHosts) {
+                            BrokerMetrics metrics, AuthorityHosts authorityHosts, FederationConfig federation) {
         List<Path> pfxDirectories = config.pfxDirectories().orElse(List.of());
         for (Path directory : pfxDirectories) {
             if (!Files.isDirectory(directory)) {
@@ -34,13 +36,14 @@ public class StoreProducer {
                         PfxDirectories.KEY, directory);
             }
         }
+        AssertionFiles assertionFiles = AssertionFiles.in(federation.assertionDirectories().orElse(List.of()));
         return switch (config.kind()) {
             case files -> new FileRegistrationStore(config.files().dir(), config.files().pollInterval(), clock,
-                    authorityHosts, pfxDirectories);
+                    authorityHosts, pfxDirectories, assertionFiles);
             // Resolved only here: with the files store the Vault client (and quarkus.vault.url) is never needed.
             case vault -> new VaultRegistrationStore(vault.get().secrets().kv2(vaultConfig.kvMount()),
                     vaultConfig.prefix(), vaultConfig.pollInterval(), vaultConfig.requestTimeout(), clock,
-                    metrics::vaultRequest, authorityHosts, pfxDirectories);
+                    metrics::vaultRequest, authorityHosts, pfxDirectories, assertionFiles);
         };
     }
 

@@ -1,6 +1,7 @@
 package io.exobroker.store;
 
 import io.exobroker.concurrent.Futures;
+import io.exobroker.federation.AssertionFiles;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Slug;
@@ -83,7 +84,20 @@ public final class VaultRegistrationStore extends PublishingStore {
     public VaultRegistrationStore(VaultSecretsKV2 kv, String prefix, Duration pollInterval, Duration requestTimeout,
                                   Clock clock, BiConsumer<String, String> requestCounter, AuthorityHosts authorityHosts,
                                   List<Path> pfxDirectories) {
-        super(new RecordBook("Vault", clock, authorityHosts));
+        this(kv, prefix, pollInterval, requestTimeout, clock, requestCounter, authorityHosts, pfxDirectories,
+                AssertionFiles.none());
+    }
+
+    /**
+     * @param requestCounter told about every Vault request as (operation, outcome), for metrics
+     * @param authorityHosts the sign-in hosts a record's {@code authority_host} may name
+     * @param pfxDirectories the only directories a record's {@code certificate_pfx_path} may point into
+     * @param assertionFiles where a federated record's {@code assertion_file} may lie
+     */
+    public VaultRegistrationStore(VaultSecretsKV2 kv, String prefix, Duration pollInterval, Duration requestTimeout,
+                                  Clock clock, BiConsumer<String, String> requestCounter, AuthorityHosts authorityHosts,
+                                  List<Path> pfxDirectories, AssertionFiles assertionFiles) {
+        super(new RecordBook("Vault", clock, authorityHosts, assertionFiles));
         this.kv = kv;
         this.prefix = trimSlashes(prefix);
         this.pollInterval = pollInterval;

@@ -142,7 +142,7 @@ final class CredentialRecovery {
         RegistrationBackoff.CredentialBlock block = backoff.credentialRejected(
                 registration.id(), registration.credentialVersion(), failure, now);
         Log.errorf("registration %s: %s (%s). No new mint for %d s unless the store gets a new credential.",
-                registration.id(), AadstsCodes.advice(failure.aadstsCode().orElse(null)), failure.getMessage(),
+                registration.id(), failure.advice(), failure.getMessage(),
                 Duration.between(now, block.until()).toSeconds());
     }
 }

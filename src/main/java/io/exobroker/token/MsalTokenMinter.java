@@ -10,6 +10,8 @@ import com.microsoft.aad.msal4j.MsalServiceException;
 import io.exobroker.concurrent.DaemonThreads;
 import io.exobroker.concurrent.Futures;
 import io.exobroker.config.AzureConfig;
+import io.exobroker.federation.AssertionSources;
+import io.exobroker.federation.AssertionUnavailableException;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Credential;
@@ -52,6 +54,10 @@ import java.util.regex.Pattern;
  * {@code CompletableFuture.supplyAsync(supplier, executorService)} in {@code acquireToken}, so a full queue surfaces as
  * a {@link RejectedExecutionException} thrown by {@code acquireToken} itself, before any request is sent; it is turned
  * into a failed future here, so callers get an answer at once instead of an exception, a hang or a queue without end.
+ *
+ * <p>A federated registration's client is built with {@code ClientCredentialFactory.createFromCallback}: MSAL4J calls
+ * back on the mint thread for every token request, and {@link AssertionSources} reads or fetches a fresh assertion
+ * each time, so a rotated projected token or a refreshed sidecar file is picked up without rebuilding the client.
  */
 @ApplicationScoped
 public class MsalTokenMinter implements TokenMinter {
@@ -68,14 +74,17 @@ public class MsalTokenMinter implements TokenMinter {
     private final AuthorityHosts authorityHosts;
     private final Clock clock;
     private final BrokerMetrics metrics;
+    private final AssertionSources assertions;
     private final ExecutorService executor;
     private final Map<ClientKey, ConfidentialClientApplication> clients = new ConcurrentHashMap<>();
 
-    public MsalTokenMinter(AzureConfig config, AuthorityHosts authorityHosts, Clock clock, BrokerMetrics metrics) {
+    public MsalTokenMinter(AzureConfig config, AuthorityHosts authorityHosts, Clock clock, BrokerMetrics metrics,
+                           AssertionSources assertions) {
         this.config = config;
         this.authorityHosts = authorityHosts;
         this.clock = clock;
         this.metrics = metrics;
+        this.assertions = assertions;
         if (config.mintQueue() < 1) {
             throw new IllegalArgumentException("broker.azure.mint-queue must be at least 1");
         }
@@ -123,7 +132,7 @@ public class MsalTokenMinter implements TokenMinter {
         }
         return call.handle((result, error) -> {
             if (error != null) {
-                throw classify(error);
+                throw failure(registration, error);
             }
             return toToken(result, scope, sent);
         });
@@ -132,6 +141,22 @@ public class MsalTokenMinter implements TokenMinter {
     @Override
     public void forget(String registrationId) {
         clients.keySet().removeIf(key -> key.registrationId().equals(registrationId));
+        assertions.forget(registrationId);
+    }
+
+    /**
+     * A failed mint, classified; a federated registration's failure carries its assertion source (for advice about
+     * assertions, not secrets), and an assertion Entra ID rejected is not presented again.
+     */
+    private UpstreamException failure(Registration registration, Throwable error) {
+        UpstreamException failure = classify(error);
+        if (!(registration.credential() instanceof Credential.Federated federated)) {
+            return failure;
+        }
+        if (failure.kind() == UpstreamException.Kind.CREDENTIAL) {
+            assertions.rejected(registration);
+        }
+        return failure.presentedFrom(federated.source());
     }
 
     @PreDestroy
@@ -164,6 +189,9 @@ public class MsalTokenMinter implements TokenMinter {
         IClientCredential credential;
         if (registration.credential() instanceof Credential.Certificate certificate) {
             credential = ClientCredentialFactory.createFromCertificateChain(certificate.privateKey(), certificate.chain());
+        } else if (registration.credential() instanceof Credential.Federated federated) {
+            // Called by MSAL4J for each token request, on the mint thread: a fresh assertion every time.
+            credential = ClientCredentialFactory.createFromCallback(() -> assertions.assertion(registration, federated));
         } else {
             Credential.ClientSecret secret = (Credential.ClientSecret) registration.credential();
             credential = ClientCredentialFactory.createFromSecret(secret.secret().reveal());
@@ -222,6 +250,11 @@ public class MsalTokenMinter implements TokenMinter {
         if (cause instanceof UpstreamException upstream) {
             return upstream;
         }
+        Optional<AssertionUnavailableException> assertion = assertionFailure(cause);
+        if (assertion.isPresent()) {
+            return new UpstreamException(UpstreamException.Kind.ASSERTION_UNAVAILABLE, null, null, null,
+                    assertion.get().getMessage());
+        }
         if (cause instanceof MsalServiceException service) {
             String message = String.valueOf(service.getMessage());
             Integer status = service.statusCode();
@@ -249,6 +282,16 @@ public class MsalTokenMinter implements TokenMinter {
                 ? cause.getCause().getClass().getSimpleName() : cause.getClass().getSimpleName();
         return new UpstreamException(UpstreamException.Kind.UNAVAILABLE, null, null, null,
                 "no usable answer from the token endpoint: " + what);
+    }
+
+    /** MSAL4J wraps what the assertion callback threw in an {@link MsalClientException}. */
+    private static Optional<AssertionUnavailableException> assertionFailure(Throwable error) {
+        for (Throwable cause = error; cause != null; cause = cause.getCause()) {
+            if (cause instanceof AssertionUnavailableException unavailable) {
+                return Optional.of(unavailable);
+            }
+        }
+        return Optional.empty();
     }
 
     static Duration retryAfter(Map<String, List<String>> headers) {

@@ -16,7 +16,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * One mint as callers see it: bounded retries of 429, 5xx and timeouts with exponential backoff and jitter, never
  * sooner than Entra ID's Retry-After, and never past the request timeout (waiting callers get an answer, not a hang).
- * Records every attempt in the upstream metrics. Credential errors are returned at once for {@link CredentialRecovery},
+ * Records every call in the upstream metrics (a federated assertion that could not be had is retried the same way,
+ * but called nothing). Credential errors are returned at once for {@link CredentialRecovery},
  * and so is a full mint queue: waiting inside a request would only add to the queue it found full.
  */
 final class RetryingMinter {
@@ -75,8 +76,12 @@ final class RetryingMinter {
                 result.completeExceptionally(failure);
                 return;
             }
-            metrics.upstreamCall(registration.id(), failure.outcome(),
-                    failure.aadstsCode().map(String::valueOf).orElse("none"), latency);
+            boolean called = failure.kind() != UpstreamException.Kind.ASSERTION_UNAVAILABLE;
+            if (called) {
+                metrics.upstreamCall(registration.id(), failure.outcome(),
+                        failure.aadstsCode().map(String::valueOf).orElse("none"), latency);
+            }
+            String what = called ? "token endpoint failed" : "no federated assertion";
             failure.retryAfter().ifPresent(wait -> backoff.throttled(registration.id(), wait, clock.instant()));
             Duration delay = failure.isRetryable() ? delayBefore(attempt + 1, failure) : null;
             Duration elapsed = Duration.ofNanos(System.nanoTime() - startedNanos);
@@ -84,12 +89,12 @@ final class RetryingMinter {
                     && failure.retryAfter().map(wait -> wait.compareTo(config.maxBackoff()) <= 0).orElse(true)
                     && elapsed.plus(delay).compareTo(config.requestTimeout()) < 0;
             if (!retry) {
-                Log.warnf("token endpoint failed for registration %s: %s (attempt %d of %d, giving up)",
+                Log.warnf("%s for registration %s: %s (attempt %d of %d, giving up)", what,
                         registration.id(), failure.getMessage(), attempt, config.maxAttempts());
                 result.completeExceptionally(failure);
                 return;
             }
-            Log.warnf("token endpoint failed for registration %s: %s; retrying in %d ms (attempt %d of %d)",
+            Log.warnf("%s for registration %s: %s; retrying in %d ms (attempt %d of %d)", what,
                     registration.id(), failure.getMessage(), delay.toMillis(), attempt, config.maxAttempts());
             scheduler.schedule(() -> attempt(registration, scope, attempt + 1, startedNanos, result),
                     delay.toMillis(), TimeUnit.MILLISECONDS);

@@ -11,8 +11,8 @@ import java.util.concurrent.TimeoutException;
 /**
  * The one place where a failure to get a token becomes the {@link BrokerException} a caller is told: a request that
  * outwaited its timeout, Entra ID's answer by kind (a credential error with its {@link AadstsCodes} advice and, while
- * the credential is paused, the pause as Retry-After; a refusal; throttling; an outage), or the broker's own full mint
- * queue. An error that already is a {@link BrokerException} is passed on as it is.
+ * the credential is paused, the pause as Retry-After; a refusal; throttling; an outage), the broker's own full mint
+ * queue, or a federated assertion that could not be had. An error that already is a {@link BrokerException} is passed on as it is.
  */
 final class UpstreamFailures {
 
@@ -40,8 +40,12 @@ final class UpstreamFailures {
         Integer aadsts = failure.aadstsCode().orElse(null);
         return switch (failure.kind()) {
             case CREDENTIAL -> pause.map(block -> paused(block, now)).orElseGet(() ->
-                    new BrokerException(ErrorCode.UPSTREAM_INVALID_CREDENTIALS, AadstsCodes.advice(aadsts), aadsts, null));
-            case REJECTED -> new BrokerException(ErrorCode.UPSTREAM_REJECTED, AadstsCodes.advice(aadsts), aadsts, null);
+                    new BrokerException(ErrorCode.UPSTREAM_INVALID_CREDENTIALS, failure.advice(), aadsts, null));
+            case REJECTED -> new BrokerException(ErrorCode.UPSTREAM_REJECTED, failure.advice(), aadsts, null);
+            // Which file or endpoint failed is the operator's business (the log and the admin check say), not a caller's.
+            case ASSERTION_UNAVAILABLE -> new BrokerException(ErrorCode.UPSTREAM_UNAVAILABLE, "the broker cannot "
+                    + "obtain this registration's federated assertion now (see the broker's log or the admin check)",
+                    null, DEFAULT_RETRY_AFTER);
             case OVERLOADED -> new BrokerException(ErrorCode.UPSTREAM_UNAVAILABLE, "the broker is calling Entra ID as "
                     + "often at once as it may (broker.azure.mint-threads, broker.azure.mint-queue); try again shortly",
                     null, failure.retryAfter().orElse(DEFAULT_RETRY_AFTER));
@@ -55,7 +59,7 @@ final class UpstreamFailures {
     /** A request for a registration whose credential version is paused after Entra ID rejected it. */
     BrokerException paused(RegistrationBackoff.CredentialBlock block, Instant now) {
         Integer aadsts = block.cause().aadstsCode().orElse(null);
-        return new BrokerException(ErrorCode.UPSTREAM_INVALID_CREDENTIALS, AadstsCodes.advice(aadsts), aadsts,
+        return new BrokerException(ErrorCode.UPSTREAM_INVALID_CREDENTIALS, block.cause().advice(), aadsts,
                 Duration.between(now, block.until()));
     }
 }

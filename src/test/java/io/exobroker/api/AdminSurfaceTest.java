@@ -1,9 +1,10 @@
 package io.exobroker.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.exobroker.testing.broker.BrokerTestEnvironment;
 import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.broker.Fixtures.App;
-import io.exobroker.testing.leaks.CapturedLogs;
+import io.exobroker.testing.leaks.CapturedAudit;
 import io.exobroker.testing.leaks.RecordedResponses;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -30,8 +31,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @QuarkusTestResource(BrokerTestEnvironment.class)
 @ExtendWith(SecretLeakCheck.class)
 class AdminSurfaceTest {
-
-    private static final String AUDIT_LINE = "INFO exo.audit ";
 
     @TestHTTPResource("/")
     URI base;
@@ -93,8 +92,7 @@ class AdminSurfaceTest {
     /** Item 3: a refused admin request is audited, with the caller when the key was someone's. */
     @Test
     void auditsFailedAdminAuthentications() throws Exception {
-        CapturedLogs logs = CapturedLogs.install();
-        int before = logs.lines().size();
+        int mark = CapturedAudit.mark();
 
         HttpResponse<String> noKey = send(HttpRequest.newBuilder(uri("/flush")).POST(HttpRequest.BodyPublishers.noBody()));
         HttpResponse<String> wrongKey = send(HttpRequest.newBuilder(uri("/flush")).header("X-Api-Key", "not-a-key")
@@ -103,33 +101,37 @@ class AdminSurfaceTest {
                 .POST(HttpRequest.BodyPublishers.noBody()));
 
         assertThat(List.of(noKey.statusCode(), wrongKey.statusCode(), notAdmin.statusCode())).containsExactly(401, 401, 403);
-        List<String> audit = logs.lines().subList(before, logs.lines().size()).stream()
-                .filter(line -> line.startsWith(AUDIT_LINE)).toList();
+        List<JsonNode> audit = CapturedAudit.since(mark);
         assertThat(audit).hasSize(3);
-        assertThat(audit.get(0)).contains("admin_action caller=- action=flush registration=" + App.SECRET.id + " ",
-                "outcome=unauthenticated status=401");
-        assertThat(audit.get(1)).contains("admin_action caller=- action=flush", "outcome=unauthenticated status=401");
-        assertThat(audit.get(2)).contains("admin_action caller=runtime action=flush registration=" + App.SECRET.id + " ",
-                "outcome=forbidden status=403");
+        assertThat(CapturedAudit.filter(audit.subList(0, 1), "admin_action", "caller", null, "action", "flush",
+                "registration", App.SECRET.id, "outcome", "unauthenticated", "status", "401")).hasSize(1);
+        assertThat(CapturedAudit.filter(audit.subList(1, 2), "admin_action", "caller", null, "action", "flush",
+                "outcome", "unauthenticated", "status", "401")).hasSize(1);
+        assertThat(CapturedAudit.filter(audit.subList(2, 3), "admin_action", "caller", "runtime", "action", "flush",
+                "registration", App.SECRET.id, "outcome", "forbidden", "status", "403")).hasSize(1);
+        assertThat(audit).extracting(line -> line.get("request_id").asText())
+                .containsExactly(noKey.headers().firstValue("X-Request-Id").orElseThrow(),
+                        wrongKey.headers().firstValue("X-Request-Id").orElseThrow(),
+                        notAdmin.headers().firstValue("X-Request-Id").orElseThrow());
     }
 
     /** Reads are admin actions too: a stolen admin key listing registrations leaves a trace. */
     @Test
     void auditsEveryAdminRequestOnceIncludingReads() {
-        CapturedLogs logs = CapturedLogs.install();
-        int before = logs.matching(AUDIT_LINE).size();
+        int mark = CapturedAudit.mark();
 
         given().header("X-Api-Key", Fixtures.ADMIN_KEY).get(Surface.ADMIN_PATH).then().statusCode(200);
         given().header("X-Api-Key", Fixtures.ADMIN_KEY).get(Surface.ADMIN_PATH + "/" + App.SECRET.id).then().statusCode(200);
         given().header("X-Api-Key", Fixtures.ADMIN_KEY).get(Surface.ADMIN_PATH + "/no-such-registration").then().statusCode(404);
 
-        List<String> audit = logs.matching(AUDIT_LINE).subList(before, logs.matching(AUDIT_LINE).size());
+        List<JsonNode> audit = CapturedAudit.since(mark);
         assertThat(audit).hasSize(3);
-        assertThat(audit.get(0)).contains("admin_action caller=security action=list registration=- outcome=ok status=200");
-        assertThat(audit.get(1)).contains("admin_action caller=security action=get registration=" + App.SECRET.id
-                + " outcome=ok status=200");
-        assertThat(audit.get(2)).contains("admin_action caller=security action=get registration=no-such-registration "
-                + "outcome=unknown_registration status=404");
+        assertThat(CapturedAudit.filter(audit.subList(0, 1), "admin_action", "caller", "security", "action", "list",
+                "registration", null, "outcome", "ok", "status", "200")).hasSize(1);
+        assertThat(CapturedAudit.filter(audit.subList(1, 2), "admin_action", "caller", "security", "action", "get",
+                "registration", App.SECRET.id, "outcome", "ok", "status", "200")).hasSize(1);
+        assertThat(CapturedAudit.filter(audit.subList(2, 3), "admin_action", "caller", "security", "action", "get",
+                "registration", "no-such-registration", "outcome", "unknown_registration", "status", "404")).hasSize(1);
     }
 
     private URI uri(String action) {

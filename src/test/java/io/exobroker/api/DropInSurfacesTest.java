@@ -4,7 +4,7 @@ import io.exobroker.testing.broker.BrokerTestEnvironment;
 import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.broker.Fixtures.App;
 import io.exobroker.testing.entra.EntraEmulator;
-import io.exobroker.testing.leaks.CapturedLogs;
+import io.exobroker.testing.leaks.CapturedAudit;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -182,7 +182,7 @@ class DropInSurfacesTest {
         given().contentType(ContentType.JSON).body(Map.of("registration", App.SECRET.id, "resource", "graph"))
                 .post("/v1/token/").then().header("Cache-Control", "no-store");
 
-        assertThat(CapturedLogs.install().matching("token_request surface=managed_identity caller=narrow")).isNotEmpty();
+        assertThat(CapturedAudit.matching("token_request", "surface", "managed_identity", "caller", "narrow")).isNotEmpty();
     }
 
     @Test
@@ -204,8 +204,10 @@ class DropInSurfacesTest {
         given().header("X-IDENTITY-HEADER", Fixtures.NARROW_KEY).queryParam("api-version", "2019-08-01")
                 .queryParam("resource", "https://graph.microsoft.com").get("/msi/token");
 
-        assertThat(CapturedLogs.install().matching("token_request surface=oauth2 caller=runtime", "outcome=issued")).isNotEmpty();
-        assertThat(CapturedLogs.install().matching("token_request surface=managed_identity caller=narrow", "outcome=issued"))
+        assertThat(CapturedAudit.matching("token_request", "surface", "oauth2", "caller", "runtime", "outcome", "issued"))
+                .isNotEmpty();
+        assertThat(CapturedAudit.matching("token_request", "surface", "managed_identity", "caller", "narrow", "outcome",
+                "issued"))
                 .isNotEmpty();
     }
 }

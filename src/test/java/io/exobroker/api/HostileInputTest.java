@@ -9,6 +9,7 @@ import io.exobroker.testing.broker.LiveStore;
 import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.hostile.HostileValues;
+import io.exobroker.testing.leaks.CapturedAudit;
 import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.RecordedResponses;
 import io.exobroker.testing.leaks.SecretLeakCheck;
@@ -301,9 +302,8 @@ class HostileInputTest {
      */
     @Test
     void tokensServedOnATrailingSlashAreNotCacheableAndAreAudited() {
-        CapturedLogs logs = CapturedLogs.install();
-        int msiAudited = logs.matching("token_request", "surface=managed_identity").size();
-        int apiAudited = logs.matching("token_request", "surface=token_api").size();
+        int msiAudited = CapturedAudit.matching("token_request", "surface", "managed_identity").size();
+        int apiAudited = CapturedAudit.matching("token_request", "surface", "token_api").size();
 
         Response msi = given().header("X-IDENTITY-HEADER", Fixtures.RUNTIME_KEY)
                 .get(Surface.MANAGED_IDENTITY_PATH + "/?resource=graph&api-version=" + MSI_API_VERSION
@@ -315,12 +315,12 @@ class HostileInputTest {
             softly.assertThat(msi.statusCode()).as("/msi/token/ status").isIn(200, 404);
             if (msi.statusCode() == 200) {
                 softly.assertThat(msi.header("Cache-Control")).as("/msi/token/ Cache-Control").contains("no-store");
-                softly.assertThat(logs.matching("token_request", "surface=managed_identity"))
+                softly.assertThat(CapturedAudit.matching("token_request", "surface", "managed_identity"))
                         .as("/msi/token/ audit lines").hasSizeGreaterThan(msiAudited);
             }
             softly.assertThat(api.statusCode()).as("/v1/token/ status").isIn(200, 404);
             if (api.statusCode() == 200) {
-                softly.assertThat(logs.matching("token_request", "surface=token_api"))
+                softly.assertThat(CapturedAudit.matching("token_request", "surface", "token_api"))
                         .as("/v1/token/ audit lines").hasSizeGreaterThan(apiAudited);
             }
         });
@@ -1431,8 +1431,6 @@ class HostileInputTest {
 
     // ------------------------------------------------------------------ admin and token paths, every spelling
 
-    /** An audit line as {@link CapturedLogs} shows it: the level, the {@code exo.audit} category, the line. */
-    private static final String AUDIT_LINE = "INFO exo.audit ";
     private static final String MATRIX_REGISTRATION = "path-matrix";
     private static final String MATRIX_DOOMED = "path-matrix-doomed";
 
@@ -1443,19 +1441,19 @@ class HostileInputTest {
      */
     @Test
     void anAdminKeyOnADotSegmentSpellingOfTheTokenApiIsAuditedAsTheTokenApi() {
-        CapturedLogs logs = CapturedLogs.install();
         double issuedBefore = issuedMetric(App.SECRET.id);
-        int auditBefore = logs.matching(AUDIT_LINE).size();
+        int auditBefore = CapturedAudit.mark();
         Request request = new Request("dot-segments", 0, "POST", "/v1/admin/../token", Format.ANY)
                 .header("Authorization", "Bearer " + Fixtures.ADMIN_KEY).header("Content-Type", "application/json")
                 .body("{\"registration\":\"" + App.SECRET.id + "\",\"resource\":\"graph\"}");
 
         Answer answer = RawHttp.exchange(request);
 
-        List<String> written = newLines(logs.matching(AUDIT_LINE), auditBefore);
+        List<JsonNode> written = CapturedAudit.since(auditBefore);
         if (answer.status() == 200) {
             assertThat(written).as("audit lines for a token handed out on /v1/admin/../token").hasSize(1);
-            assertThat(written.get(0)).contains("token_request surface=token_api caller=security ", "outcome=issued");
+            assertThat(CapturedAudit.filter(written, "token_request", "surface", "token_api", "caller", "security",
+                    "outcome", "issued")).hasSize(1);
             assertThat(issuedMetric(App.SECRET.id)).as("broker_token_requests_total{outcome=issued}")
                     .isEqualTo(issuedBefore + 1);
         } else {
@@ -1467,8 +1465,7 @@ class HostileInputTest {
     /** Issue 13: the {@code rotate} action takes ids as every admin action does: a hostile one is refused, unforged. */
     @Test
     void aHostileIdOnRotateIsRefusedAndCannotForgeAnAuditLine() {
-        CapturedLogs logs = CapturedLogs.install();
-        int before = logs.lines().size();
+        int before = CapturedAudit.mark();
         for (String id : List.of("x%0Aadmin_action%20caller=intruder%20action=rotate%20registration=" + App.SECRET.id
                 + "%0D", "..%2F..%2Fsecret-app", "%00", "UPPER", "a".repeat(80), "fuzz-nope")) {
             Request request = new Request("rotate-id", 0, "POST", Surface.ADMIN_PATH + "/" + id + "/rotate",
@@ -1478,10 +1475,10 @@ class HostileInputTest {
 
             assertThat(answer.status()).as(id).isBetween(400, 499);
         }
-        List<String> audit = newLines(logs.lines(), before).stream().filter(line -> line.startsWith(AUDIT_LINE)).toList();
+        List<JsonNode> audit = CapturedAudit.since(before);
         assertThat(audit).isNotEmpty().allSatisfy(line -> {
-            assertThat(line).doesNotContain("\n", "\r", "caller=intruder");
-            assertThat(line.substring(AUDIT_LINE.length())).startsWith("admin_action ");
+            assertThat(CapturedAudit.text(line, "event")).isEqualTo("admin_action");
+            assertThat(CapturedAudit.text(line, "caller")).isNotEqualTo("intruder");
         });
     }
 
@@ -1491,8 +1488,7 @@ class HostileInputTest {
      */
     @Test
     void anEncodedNewlineInAnAdminIdCannotForgeAnAuditLine() {
-        CapturedLogs logs = CapturedLogs.install();
-        int before = logs.lines().size();
+        int before = CapturedAudit.mark();
         String forged = "x%0Aadmin_action%20caller=intruder%20action=delete%20registration=" + App.SECRET.id + "%0D";
         List<String[]> operations = List.of(new String[]{"POST", "/check"}, new String[]{"POST", "/flush"},
                 new String[]{"POST", "/certificate"}, new String[]{"GET", ""}, new String[]{"PUT", ""},
@@ -1510,10 +1506,12 @@ class HostileInputTest {
 
             assertThat(answer.status()).as(operation[0] + operation[1]).isBetween(400, 499);
         }
-        List<String> audit = newLines(logs.lines(), before).stream().filter(line -> line.startsWith(AUDIT_LINE)).toList();
+        // Every line parses as one JSON object (CapturedAudit refuses any other), and none is the forged one.
+        List<JsonNode> audit = CapturedAudit.since(before);
         assertThat(audit).as("audit lines written for forged ids").allSatisfy(line -> {
-            assertThat(line).doesNotContain("\n", "\r", "caller=intruder");
-            assertThat(line.substring(AUDIT_LINE.length())).startsWith("admin_action ");
+            assertThat(line.get("event").asText()).isEqualTo("admin_action");
+            assertThat(CapturedAudit.text(line, "caller")).isNotEqualTo("intruder");
+            assertThat(CapturedAudit.text(line, "registration")).isIn(null, "(invalid)");
         });
     }
 
@@ -1527,7 +1525,6 @@ class HostileInputTest {
      */
     @Test
     void everySpellingOfAnAdminOrTokenPathIsRefusedOrServedWithExactlyOneAuditLine() {
-        CapturedLogs logs = CapturedLogs.install();
         putMatrixRecord(MATRIX_REGISTRATION);
         List<String> violations = new ArrayList<>();
         Map<String, Integer> outcomes = new TreeMap<>();
@@ -1539,18 +1536,18 @@ class HostileInputTest {
                         putMatrixRecord(MATRIX_DOOMED);
                     }
                     Request request = base.request(path);
-                    int auditBefore = logs.matching(AUDIT_LINE).size();
+                    int auditBefore = CapturedAudit.mark();
 
                     Answer answer = RawHttp.exchange(request);
 
-                    List<String> written = newLines(logs.matching(AUDIT_LINE), auditBefore);
+                    List<JsonNode> written = CapturedAudit.since(auditBefore);
                     String verdict = judgeSpelling(request.method, answer, written);
                     outcomes.merge(verdict == null ? answer.status() + " " + servedAs(request.method, answer) : "VIOLATION", 1,
                             Integer::sum);
                     if (verdict != null) {
                         violations.add(request.method + " " + printable(path, 200) + " -> " + answer.status() + " "
                                 + servedAs(request.method, answer) + ": " + verdict + " " + written.stream()
-                                .map(line -> printable(line, 160)).toList());
+                                .map(line -> printable(line.toString(), 160)).toList());
                     }
                 }
             }
@@ -1686,7 +1683,7 @@ class HostileInputTest {
     }
 
     /** What is wrong with the answer to a spelling and the audit lines it wrote; null when nothing is. */
-    private static String judgeSpelling(String method, Answer answer, List<String> written) {
+    private static String judgeSpelling(String method, Answer answer, List<JsonNode> written) {
         String served = servedAs(method, answer);
         if (answer.status() >= 500 || answer.status() == 0) {
             return "failed";
@@ -1700,17 +1697,18 @@ class HostileInputTest {
         if (written.size() != 1) {
             return "served with " + written.size() + " audit lines";
         }
-        String line = written.get(0).substring(AUDIT_LINE.length());
+        JsonNode line = written.get(0);
         if (served.startsWith("admin:")) {
             String action = served.substring("admin:".length());
-            return line.startsWith("admin_action ") && line.contains(" action=" + action + " ") ? null
+            return CapturedAudit.filter(written, "admin_action", "action", action).size() == 1 ? null
                     : "the audit line is not the admin action " + action;
         }
         if (!String.valueOf(answer.header("cache-control")).contains("no-store")) {
             return "a token without Cache-Control: no-store";
         }
-        return line.startsWith("token_request surface=" + served + " ") && line.contains(" outcome=issued ") ? null
-                : "the audit line is not an issued token on " + served;
+        return CapturedAudit.filter(written, "token_request", "surface", served, "outcome", "issued").size() == 1
+                && line.get("request_id").asText().equals(answer.header("x-request-id")) ? null
+                : "the audit line is not an issued token on " + served + " with the answer's X-Request-Id";
     }
 
     /** The surface a 2xx answer comes from, told by its shape alone: a token surface, an admin action, or nothing. */
@@ -1753,10 +1751,6 @@ class HostileInputTest {
                 .body(Map.of("tenant_id", Fixtures.TENANT, "client_id", "dddddddd-0000-4000-8000-000000000777",
                         "credential_type", "client_secret", "client_secret", Fixtures.newSecret()))
                 .put(Surface.ADMIN_PATH + "/" + id).then().statusCode(200);
-    }
-
-    private static List<String> newLines(List<String> lines, int before) {
-        return List.copyOf(lines.subList(Math.min(before, lines.size()), lines.size()));
     }
 
     private double issuedMetric(String registration) {

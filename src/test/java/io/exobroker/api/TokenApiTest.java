@@ -1,10 +1,12 @@
 package io.exobroker.api;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.exobroker.testing.broker.BrokerTestEnvironment;
 import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.broker.Fixtures.App;
 import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.entra.Fault;
+import io.exobroker.testing.leaks.CapturedAudit;
 import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -299,13 +301,18 @@ class TokenApiTest {
         String hash = io.exobroker.token.AccessToken.of(token, "s", java.time.Instant.EPOCH,
                 java.time.Instant.EPOCH.plusSeconds(1), java.util.Optional.empty()).auditHash();
 
-        List<String> lines = CapturedLogs.install().matching("token_request", "caller=runtime",
-                "registration=" + App.SECRET.id, "outcome=issued", "token_sha256=" + hash);
+        List<JsonNode> lines = CapturedAudit.matching("token_request", "caller", "runtime",
+                "registration", App.SECRET.id, "outcome", "issued", "token_sha256", hash);
 
         assertThat(lines).isNotEmpty();
-        assertThat(lines.get(lines.size() - 1)).containsPattern("token_request surface=token_api caller=runtime "
-                + "registration=secret-app resource=graph outcome=issued status=200 source=(mint|cache) token_sha256=" + hash + " service_account=-$");
+        JsonNode line = lines.get(lines.size() - 1);
+        assertThat(line.toString()).matches("\\{\"schema\":\"exo\\.audit\",\"v\":1,\"time\":\"[-0-9T:.]+Z\","
+                + "\"event\":\"token_request\",\"request_id\":\"[0-9a-f]{32}\",\"client\":\"127\\.0\\.0\\.1\","
+                + "\"surface\":\"token_api\",\"caller\":\"runtime\",\"registration\":\"secret-app\","
+                + "\"resource\":\"graph\",\"outcome\":\"issued\",\"status\":200,\"source\":\"(minted|cache)\","
+                + "\"token_sha256\":\"" + hash + "\"}");
         assertThat(String.join("\n", CapturedLogs.install().lines())).doesNotContain(token);
+        assertThat(String.join("\n", CapturedAudit.lines())).doesNotContain(token);
     }
 
     @Test
@@ -313,8 +320,8 @@ class TokenApiTest {
         given().header("X-Api-Key", "not-a-key").contentType(ContentType.JSON)
                 .body("{\"registration\":\"secret-app\",\"resource\":\"graph\"}").post("/v1/token").then().statusCode(401);
 
-        assertThat(CapturedLogs.install().matching("token_request surface=token_api caller=- ", "outcome=unauthenticated status=401"))
-                .isNotEmpty();
+        assertThat(CapturedAudit.matching("token_request", "surface", "token_api", "caller", null, "outcome",
+                "unauthenticated", "status", "401")).isNotEmpty();
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.exobroker.testing.kubernetes.KubernetesApiEmulator;
 import io.exobroker.testing.kubernetes.KubernetesTestEnvironment;
 import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.RecordedResponses;
+import io.exobroker.testing.leaks.CapturedAudit;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -76,8 +77,8 @@ class ServiceAccountCallersTest {
                 .body("registration", equalTo(App.SECRET.id)).extract().path("access_token");
 
         assertThat(entra.verify(accessToken)).isTrue();
-        assertThat(CapturedLogs.install().matching("token_request surface=token_api caller=k8s-n8n",
-                "outcome=issued", "service_account=low-code/n8n")).isNotEmpty();
+        assertThat(CapturedAudit.matching("token_request", "surface", "token_api", "caller", "k8s-n8n",
+                "outcome", "issued", "service_account", "low-code/n8n")).isNotEmpty();
     }
 
     @Test
@@ -157,7 +158,7 @@ class ServiceAccountCallersTest {
         forgedTokens.add(cluster.token(KubernetesTestEnvironment.STRANGER_NAMESPACE, Fixtures.K8S_ONLY_ACCOUNT)
                 .audiences(KubernetesTestEnvironment.AUDIENCE).signedWithUnpublishedKey().issue());
         int before = cluster.tokenReviews();
-        int logMark = CapturedLogs.install().lines().size();
+        int auditMark = CapturedAudit.mark();
 
         token(stranger).then().statusCode(401).contentType("application/problem+json")
                 .body("code", equalTo("unauthenticated"))
@@ -169,9 +170,13 @@ class ServiceAccountCallersTest {
         }
 
         assertThat(cluster.tokenReviews()).as("no TokenReview for an account no caller claims").isEqualTo(before);
-        assertThat(linesSince(logMark)).filteredOn(line -> line.contains("token_request"))
+        assertThat(CapturedAudit.since(auditMark)).filteredOn(line -> line.get("event").asText().equals("token_request"))
                 .hasSize(forgedTokens.size() + 1)
-                .allSatisfy(line -> assertThat(line).contains("caller=-", "outcome=unauthenticated", "service_account=-"));
+                .allSatisfy(line -> {
+                    assertThat(line.has("caller")).as("caller").isFalse();
+                    assertThat(line.has("service_account")).as("service_account").isFalse();
+                    assertThat(line.get("outcome").asText()).isEqualTo("unauthenticated");
+                });
         assertThat(given().port(management.getPort()).get("/q/metrics").asString())
                 .contains("broker_kubernetes_auth_total{outcome=\"unauthenticated\",reason=\"unclaimed\"}");
     }
@@ -180,7 +185,7 @@ class ServiceAccountCallersTest {
     void refusesAReviewThatAuthenticatesAnotherAccountThanTheTokenNames() {
         String n8n = n8nToken();
         cluster.answerReviewsAs(Fixtures.K8S_ADMIN_NAMESPACE, Fixtures.K8S_ADMIN_ACCOUNT);
-        int logMark = CapturedLogs.install().lines().size();
+        int auditMark = CapturedAudit.mark();
 
         given().header("Authorization", "Bearer " + n8n).get("/v1/admin/registrations").then().statusCode(401)
                 .body("code", equalTo("unauthenticated"))
@@ -188,7 +193,7 @@ class ServiceAccountCallersTest {
                 .body("detail", containsString("low-code/n8n"));
         cluster.clearFaults();
 
-        assertThat(linesSince(logMark)).noneMatch(line -> line.contains("security/auditor") && line.contains("exo.audit"));
+        assertThat(CapturedAudit.since(auditMark)).noneMatch(line -> line.toString().contains("security/auditor"));
         given().header("Authorization", "Bearer " + n8nToken()).get("/v1/admin/registrations").then().statusCode(403);
     }
 
@@ -290,8 +295,8 @@ class ServiceAccountCallersTest {
         assertion(serviceAccountToken).formParam("client_id", "k8s-n8n").post(OAUTH2).then().statusCode(200);
 
         assertThat(entra.verify(accessToken)).isTrue();
-        assertThat(CapturedLogs.install().matching("token_request surface=oauth2 caller=k8s-n8n",
-                "service_account=low-code/n8n")).isNotEmpty();
+        assertThat(CapturedAudit.matching("token_request", "surface", "oauth2", "caller", "k8s-n8n",
+                "service_account", "low-code/n8n")).isNotEmpty();
     }
 
     @Test
@@ -339,8 +344,8 @@ class ServiceAccountCallersTest {
                 .body(Map.of("registration", App.SECRET.id, "resource", "graph")).post("/v1/token").then()
                 .statusCode(401).body("detail", containsString("service-account token"));
 
-        assertThat(CapturedLogs.install().matching("token_request", "caller=k8s-both", "service_account=-")).isNotEmpty();
-        assertThat(CapturedLogs.install().matching("token_request", "caller=k8s-both", "service_account=low-code/node-red"))
+        assertThat(CapturedAudit.matching("token_request", "caller", "k8s-both", "service_account", null)).isNotEmpty();
+        assertThat(CapturedAudit.matching("token_request", "caller", "k8s-both", "service_account", "low-code/node-red"))
                 .isNotEmpty();
     }
 

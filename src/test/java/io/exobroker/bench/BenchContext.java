@@ -13,6 +13,13 @@ import java.util.Map;
 record BenchContext(BenchOptions options, EntraEmulator emulator, Path trustStore, LoadGenerator load, Report report,
                     int tokenLength) {
 
+    /**
+     * The JVM flags the Helm chart's jvm variant runs with ({@code -XX:+UseSerialGC -XX:MaxRAMPercentage=50}) in its
+     * default 512 MiB container; {@code -XX:MaxRAM=512m} stands in for the container's memory limit, which the JVM
+     * would read from its cgroup.
+     */
+    static final List<String> CHART_JVM = List.of("-XX:MaxRAM=512m", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50");
+
     /** A scenario's own directory under the run's output. */
     Path dir(String scenario) throws IOException {
         return Files.createDirectories(options.out().resolve(scenario));

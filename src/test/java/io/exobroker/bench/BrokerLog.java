@@ -13,8 +13,15 @@ import java.util.OptionalDouble;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** What the broker's console log (Quarkus's default format) says about its start and its token requests. */
+/**
+ * What the broker's standard output says: its console log (Quarkus's default format) about its start, and its audit
+ * trail (JSON lines) about its token requests.
+ */
 final class BrokerLog {
+
+    /** An audit line (JSON, schema exo.audit v1) of a request answered by a mint, or by a stale token. */
+    static final String MINTED = "\"source\":\"minted\"";
+    static final String STALE = "\"source\":\"stale\"";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
     private static final Pattern STARTED = Pattern.compile("started in ([0-9.]+)s");
@@ -53,7 +60,7 @@ final class BrokerLog {
         return Optional.empty();
     }
 
-    /** Lines containing {@code text}, e.g. audit lines with {@code source=minted}. */
+    /** Lines containing {@code text}, e.g. audit lines of {@link #MINTED} requests. */
     long count(String text) throws IOException {
         long count = 0;
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {

@@ -46,8 +46,13 @@ final class CpuMeter {
     record Usage(double brokerMicrosPerRequest, double brokerCores, double machineCores) {
     }
 
+    /** The process's CPU time and its children's (nginx's workers; the broker has none). */
     private static Duration brokerCpu(ProcessHandle broker) {
-        return broker.info().totalCpuDuration().orElse(Duration.ZERO);
+        Duration total = broker.info().totalCpuDuration().orElse(Duration.ZERO);
+        for (ProcessHandle child : broker.descendants().toList()) {
+            total = total.plus(child.info().totalCpuDuration().orElse(Duration.ZERO));
+        }
+        return total;
     }
 
     private static double machineBusySeconds() throws IOException {

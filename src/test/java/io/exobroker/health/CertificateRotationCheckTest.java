@@ -2,6 +2,7 @@ package io.exobroker.health;
 
 import io.exobroker.registration.Cloud;
 import io.exobroker.registration.Credential;
+import io.exobroker.registration.MailboxAccess;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Rotation;
 import io.exobroker.testing.store.InMemoryRegistrationStore;
@@ -73,6 +74,6 @@ class CertificateRotationCheckTest {
                 180), state, Optional.empty());
         return new Registration("contoso", "72f988bf-86f1-41af-91ab-2d7cd011db47",
                 "0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b", Cloud.PUBLIC, Optional.empty(), credential, List.of("graph"), 1,
-                rotation);
+                MailboxAccess.ENTRA_CONSENT, rotation);
     }
 }

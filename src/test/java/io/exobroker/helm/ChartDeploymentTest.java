@@ -160,6 +160,15 @@ class ChartDeploymentTest {
     }
 
     @Test
+    void nativeOptionsBecomeTheExecutablesArgumentsOnlyForTheNativeVariant() {
+        assertThat(ChartUnderTest.plaintext().render().broker().getArgs()).isEmpty();
+        assertThat(ChartUnderTest.plaintext().set("native.options", " -Xmx160m  -Xmn48m ").render().broker().getArgs())
+                .containsExactly("-Xmx160m", "-Xmn48m");
+        assertThat(ChartUnderTest.plaintext().set("image.variant", "jvm").set("native.options", "-Xmx160m").render()
+                .broker().getArgs()).isEmpty();
+    }
+
+    @Test
     void jvmVariantRunsTheJvmTagWithJvmSizingAndFlags() {
         RenderedChart chart = ChartUnderTest.plaintext().set("image.variant", "jvm").render();
         Container broker = chart.broker();

@@ -49,7 +49,8 @@ class ChartSecretHygieneTest {
                 "vault.kubernetesAuth.tokenExpirationSeconds",
                 "vault.caSecret",
                 "vault.caSecret.key",
-                "callerAuth.kubernetes.tokenFile");
+                "callerAuth.kubernetes.tokenFile",
+                "federation.tokenExpirationSeconds");
         // And the schema holds each string among them to the shape of a name, key, path or duration.
         for (String path : secretLikeValues) {
             JsonNode property = schema;

@@ -90,6 +90,17 @@ class ChartSettingsTest {
     }
 
     @Test
+    void theAuditTrailIsConfiguredThroughItsOwnKeysNotALogCategory() {
+        // The audit trail has its own writer: a log level on the exo.audit category would change nothing.
+        Map<String, String> defaults = ChartUnderTest.plaintext().render().settings();
+        assertThat(defaults).doesNotContainKey("QUARKUS_LOG_CATEGORY__EXO_AUDIT__LEVEL")
+                .containsEntry("BROKER_AUDIT_FORMAT", "json").containsEntry("BROKER_AUDIT_FLUSH_INTERVAL", "1s");
+        assertThat(ChartUnderTest.plaintext().set("broker.audit.format", "text").set("broker.audit.flushInterval", "200ms")
+                .render().settings()).containsEntry("BROKER_AUDIT_FORMAT", "text")
+                .containsEntry("BROKER_AUDIT_FLUSH_INTERVAL", "200ms");
+    }
+
+    @Test
     void theChartsConnectionLimitsAreTheBrokersAndCanBeTuned() throws IOException {
         Properties broker = new Properties();
         try (Reader in = Files.newBufferedReader(Path.of("src", "main", "resources", "application.properties"))) {

@@ -21,11 +21,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.Map;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 
@@ -121,12 +122,18 @@ class PackagedBrokerIT {
     @Order(6)
     void logsNoSecretAndNoToken() throws IOException {
         assertThat(PACKAGED_LOG).as("the packaged broker's log").exists();
-        List<String> lines = Files.readAllLines(PACKAGED_LOG, StandardCharsets.UTF_8);
-        assertThat(lines).as("the audit lines of the requests above reached the log")
-                .anyMatch(line -> line.contains("token_request") && line.contains("registration=" + App.CERT_PATH.id)
-                        && line.contains("outcome=issued"));
+        SecretLeakCheck.assertNoLeaksIn(PACKAGED_LOG.toString(), Files.readAllLines(PACKAGED_LOG, StandardCharsets.UTF_8));
 
-        SecretLeakCheck.assertNoLeaksIn(PACKAGED_LOG.toString(), lines);
+        // The trail is written once per flush interval: wait for the line, not for a fixed time.
+        Path audit = PackagedBrokerEnvironment.AUDIT_FILE;
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(audit).exists());
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(Files.readAllLines(audit, StandardCharsets.UTF_8))
+                .as("the audit lines of the requests above, as JSON")
+                .anyMatch(line -> line.startsWith("{\"schema\":\"exo.audit\",\"v\":1,")
+                        && line.contains("\"event\":\"token_request\"")
+                        && line.contains("\"registration\":\"" + App.CERT_PATH.id + "\"")
+                        && line.contains("\"outcome\":\"issued\"")));
+        SecretLeakCheck.assertNoLeaksIn(audit.toString(), Files.readAllLines(audit, StandardCharsets.UTF_8));
     }
 
     private static Response requestToken(String apiKey, String registration, String resource) {

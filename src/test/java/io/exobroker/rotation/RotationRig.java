@@ -1,6 +1,6 @@
 package io.exobroker.rotation;
 
-import io.exobroker.audit.AuditLog;
+import io.exobroker.audit.RecordedAudit;
 import io.exobroker.config.AzureConfig;
 import io.exobroker.config.RotationConfig;
 import io.exobroker.metrics.BrokerMetrics;
@@ -18,6 +18,7 @@ import io.exobroker.store.StoredRecord;
 import io.exobroker.store.VaultRegistrationStore;
 import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
+import io.exobroker.testing.federation.FederationSettings;
 import io.exobroker.testing.graph.GraphEmulator;
 import io.exobroker.testing.leaks.CapturedLogs;
 import io.exobroker.testing.leaks.SecretLeakCheck;
@@ -63,6 +64,7 @@ final class RotationRig implements AutoCloseable {
     final GraphEmulator graph;
     final String clientId = UUID.randomUUID().toString();
     final String objectId;
+    final RecordedAudit audit = new RecordedAudit(clock);
     final TestCertificate first;
     private final List<AutoCloseable> closing = new ArrayList<>();
 
@@ -125,11 +127,12 @@ final class RotationRig implements AutoCloseable {
         BrokerMetrics metrics = new BrokerMetrics(meters);
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         closing.add(scheduler::shutdownNow);
-        MsalTokenMinter minter = new MsalTokenMinter(new Azure(), authorityHosts(), clock, metrics);
+        MsalTokenMinter minter = new MsalTokenMinter(new Azure(), authorityHosts(), clock, metrics,
+                FederationSettings.defaults(clock));
         TokenService tokens = new TokenService(store, minter, TestTokenConfig.fast(), metrics, clock,
                 new TokenExecutors(scheduler, Runnable::run));
         CertificateRotation rotation = new CertificateRotation(store, tokens, GraphHosts.declared(
-                Optional.of(graph.httpsUrl())), config, clock, new AuditLog(), metrics, replica);
+                Optional.of(graph.httpsUrl())), config, clock, audit.log(), metrics, replica);
         return new Broker(store, tokens, rotation, meters);
     }
 
@@ -239,9 +242,11 @@ final class RotationRig implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        SecretLeakCheck.assertNoLeaksIn("the rotation audit trail", audit.lines());
         for (AutoCloseable closeable : closing) {
             closeable.close();
         }
+        audit.close();
         graph.close();
         entra.close();
     }

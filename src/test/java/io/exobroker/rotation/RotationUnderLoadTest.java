@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.testing.broker.Fixtures;
 import io.exobroker.testing.entra.TokenGrant;
 import io.exobroker.testing.graph.KeyCall;
-import io.exobroker.testing.leaks.CapturedLogs;
+import io.exobroker.testing.leaks.CapturedAudit;
 import io.exobroker.testing.leaks.RecordedResponses;
 import io.exobroker.testing.leaks.SecretLeakCheck;
 import io.exobroker.testing.load.ClosedLoopClients;
@@ -137,10 +137,10 @@ class RotationUnderLoadTest {
                 assertThat(check.path("status").asText()).isEqualTo("UP");
             }
         }
-        assertThat(CapturedLogs.install().matching("admin_action", "action=rotate", "registration=" + ID,
-                "outcome=ok")).hasSize(1);
-        assertThat(CapturedLogs.install().matching("rotation_step", "registration=" + ID, "step=activated",
-                "thumbprint=" + next)).hasSize(1);
+        assertThat(CapturedAudit.matching("admin_action", "action", "rotate", "registration", ID, "outcome", "ok"))
+                .hasSize(1);
+        assertThat(CapturedAudit.matching("rotation_step", "registration", ID, "step", "activated", "thumbprint",
+                next)).hasSize(1);
         rememberStoredSecrets();
     }
 

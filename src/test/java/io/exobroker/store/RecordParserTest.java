@@ -221,7 +221,7 @@ class RecordParserTest {
             InvalidRecordException rejected = rejectedRegistration(secretFields("credential_type", type));
 
             assertThat(rejected.field()).isEqualTo("credential_type");
-            assertThat(rejected.getMessage()).isEqualTo("must be client_secret or certificate");
+            assertThat(rejected.getMessage()).isEqualTo("must be client_secret, certificate or federated");
         }
 
         @Test

@@ -1,5 +1,7 @@
 package io.exobroker.store;
 
+import io.exobroker.federation.AssertionFiles;
+import io.exobroker.registration.AssertionSource;
 import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
@@ -418,6 +420,37 @@ class VaultRegistrationStoreTest {
     }
 
     @Test
+    void aFederatedRecordLoadsWithoutASecretAndItsAssertionFileMustLieInADeclaredDirectory() throws Exception {
+        Path assertions = Files.createTempDirectory("exo-vault-assertions");
+        put("registrations/federated", federatedRecord(Map.of("assertion_source", "kubernetes")));
+        put("registrations/sidecar", federatedRecord(Map.of("assertion_source", "file",
+                "assertion_file", assertions.resolve("svid.jwt").toString())));
+        put("registrations/elsewhere", federatedRecord(Map.of("assertion_source", "file",
+                "assertion_file", "/etc/passwd")));
+        store = new VaultRegistrationStore(kv(vault.rootToken()), "/" + PREFIX + "/", Duration.ofMinutes(1),
+                REQUEST_TIMEOUT, clock, (operation, outcome) -> requests.add(operation + "=" + outcome),
+                AuthorityHosts.cloudsOnly(), List.of(pfxDirectory), AssertionFiles.in(List.of(assertions)));
+
+        store.poll();
+
+        assertThat(store.current().registrations()).containsOnlyKeys("federated", "sidecar");
+        assertThat(store.current().registration("federated").orElseThrow().credential())
+                .isEqualTo(new Credential.Federated(new AssertionSource.Kubernetes()));
+        assertThat(store.current().registration("sidecar").orElseThrow().credential())
+                .isEqualTo(new Credential.Federated(new AssertionSource.File(assertions.resolve("svid.jwt").toString())));
+        assertThat(store.current().problems()).extracting(RecordProblem::record, RecordProblem::field)
+                .containsExactly(tuple(PREFIX + "/registrations/elsewhere", StoreLayout.ASSERTION_FILE));
+    }
+
+    private static Map<String, Object> federatedRecord(Map<String, String> source) {
+        Map<String, Object> record = new LinkedHashMap<>(source);
+        record.put(StoreLayout.TENANT_ID, "aaaaaaaa-0000-4000-8000-000000000001");
+        record.put(StoreLayout.CLIENT_ID, "cccccccc-0000-4000-8000-0000000000fe");
+        record.put(StoreLayout.CREDENTIAL_TYPE, StoreLayout.CREDENTIAL_FEDERATED);
+        return record;
+    }
+
+    @Test
     void aWriteNamingAnUndeclaredAuthorityHostIsRefusedAndNothingIsWritten() {
         store = loadedStore();
         Map<String, Object> record = registration(secret("first"));
@@ -578,6 +611,15 @@ class VaultRegistrationStoreTest {
         return new VaultRegistrationStore(kv, "/" + PREFIX + "/", Duration.ofMinutes(1), requestTimeout, clock,
                 (operation, outcome) -> requests.add(operation + "=" + outcome), AuthorityHosts.cloudsOnly(),
                 List.of(pfxDirectory));
+    }
+
+    private VaultSecretsKV2 kv(String token) {
+        return VaultClient.builder()
+                .baseUrl(vault.address())
+                .executor(new JDKVaultHttpClient(HttpClient.newHttpClient()))
+                .clientToken(token)
+                .build()
+                .secrets().kv2(MOUNT);
     }
 
     private void put(String path, Map<String, Object> record) {

@@ -8,6 +8,7 @@ import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Scope;
 import io.exobroker.registration.Secret;
+import io.exobroker.testing.federation.FederationSettings;
 import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.entra.Fault;
@@ -63,7 +64,7 @@ class MsalTokenMinterQueueTest {
         entra.setFault(Fault.hang(Duration.ofMinutes(5)));
         minter = new MsalTokenMinter(azure(Map.of("broker.azure.mint-threads", "1", "broker.azure.mint-queue", "1")),
                 AuthorityHosts.declared(Optional.of(entra.authorityHost()), List.of()), Clock.systemUTC(),
-                new BrokerMetrics(meters));
+                new BrokerMetrics(meters), FederationSettings.defaults(Clock.systemUTC()));
         Registration registration = registration();
 
         // when: one mint is running (held by Entra ID), one waits in the queue, and a third arrives

@@ -9,6 +9,7 @@ import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Scope;
 import io.exobroker.registration.Secret;
+import io.exobroker.testing.federation.FederationSettings;
 import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
 import io.exobroker.testing.time.MutableClock;
@@ -200,7 +201,7 @@ class MsalTokenMinterTest {
 
     private static MsalTokenMinter minter(boolean instanceDiscovery, AuthorityHosts hosts) {
         return new MsalTokenMinter(new TestAzureConfig(instanceDiscovery), hosts, Clock.systemUTC(),
-                new BrokerMetrics(new SimpleMeterRegistry()));
+                new BrokerMetrics(new SimpleMeterRegistry()), FederationSettings.defaults(Clock.systemUTC()));
     }
 
     private Registration registration(Optional<String> authorityHost) {

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * After a test class, searches every captured log line and every recorded response for the fixtures' secrets:
+ * After a test class, searches every captured log line, the audit trail and every recorded response for the
+ * fixtures' secrets:
  * client secrets, PFX passwords, private keys, every access token the emulator issued and every Kubernetes
  * service-account token the tests presented. Secrets and service-account tokens must appear nowhere (the broker
  * never hands one out); access tokens may appear only in the bodies of successful token responses, which exist to
@@ -56,8 +57,10 @@ public final class SecretLeakCheck implements BeforeAllCallback, AfterAllCallbac
 
     public static void assertNoLeaks() {
         assertThat(SECRETS).as("the leak check knows the fixtures' secrets").isNotEmpty();
-        assertThat(leaks(CapturedLogs.install().lines(), RecordedResponses.install().all(), SECRETS, issuedTokens(),
-                serviceAccountTokens())).as("secrets or tokens shown in logs or responses").isEmpty();
+        List<String> lines = new ArrayList<>(CapturedLogs.install().lines());
+        lines.addAll(CapturedAudit.lines());
+        assertThat(leaks(lines, RecordedResponses.install().all(), SECRETS, issuedTokens(),
+                serviceAccountTokens())).as("secrets or tokens shown in logs, the audit trail or responses").isEmpty();
     }
 
     /** Searches log lines written outside this JVM, e.g. by a packaged broker under an integration test. */
