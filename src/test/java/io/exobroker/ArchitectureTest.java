@@ -44,14 +44,29 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule storeKnowsNoSurfaceOrTokenLifecycle = noClasses().that().resideInAPackage("io.exobroker.store..")
             .should().dependOnClassesThat().resideInAnyPackage(
-                    "io.exobroker.token..", "io.exobroker.admin..", "io.exobroker.api..", "io.exobroker.authentication..")
+                    "io.exobroker.token..", "io.exobroker.admin..", "io.exobroker.api..", "io.exobroker.authentication..",
+                    "io.exobroker.rotation..")
             .because("the stores persist records; who uses them is not their concern");
 
     @ArchTest
     static final ArchRule tokenKnowsNoSurface = noClasses().that().resideInAPackage("io.exobroker.token..")
             .should().dependOnClassesThat().resideInAnyPackage(
-                    "io.exobroker.admin..", "io.exobroker.api..", "io.exobroker.authentication..")
+                    "io.exobroker.admin..", "io.exobroker.api..", "io.exobroker.authentication..",
+                    "io.exobroker.rotation..")
             .because("the token lifecycle serves every surface alike and must not know which one asks");
+
+    @ArchTest
+    static final ArchRule rotationKnowsNoSurface = noClasses().that().resideInAPackage("io.exobroker.rotation..")
+            .should().dependOnClassesThat().resideInAnyPackage(
+                    "io.exobroker.admin..", "io.exobroker.api..", "io.exobroker.authentication..",
+                    "io.exobroker.health..")
+            .because("rotation works on the store and the token lifecycle; the admin API and health only look at it");
+
+    @ArchTest
+    static final ArchRule onlyRotationAndAdminStartRotations = noClasses().that()
+            .resideOutsideOfPackages("io.exobroker.rotation..", "io.exobroker.admin..", "io.exobroker.api..")
+            .should().dependOnClassesThat().resideInAPackage("io.exobroker.rotation..")
+            .because("a rotation changes the app's keys in Entra ID: only the scheduler and the admin action start one");
 
     @ArchTest
     static final ArchRule federationKnowsOnlyModelsAndConfiguration = noClasses().that()

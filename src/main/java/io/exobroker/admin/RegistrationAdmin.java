@@ -21,6 +21,8 @@ import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.Scope;
 import io.exobroker.registration.SignInOrigin;
 import io.exobroker.registration.Slug;
+import io.exobroker.rotation.RotationScheduler;
+import io.exobroker.rotation.SelfSignedCertificates;
 import io.exobroker.store.InvalidRecordException;
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreLayout;
@@ -73,14 +75,16 @@ public class RegistrationAdmin {
     private final Clock clock;
     private final AssertionSources assertions;
     private final MailboxProbe mailboxProbe;
+    private final RotationScheduler rotations;
 
     public RegistrationAdmin(RegistrationStore store, TokenService tokens, Clock clock, AssertionSources assertions,
-                             MailboxProbe mailboxProbe) {
+                             MailboxProbe mailboxProbe, RotationScheduler rotations) {
         this.store = store;
         this.tokens = tokens;
         this.clock = clock;
         this.assertions = assertions;
         this.mailboxProbe = mailboxProbe;
+        this.rotations = rotations;
     }
 
     public List<RegistrationView> list() {
@@ -105,6 +109,12 @@ public class RegistrationAdmin {
         requireSlug(id);
         if (fields == null || fields.isEmpty()) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "send the registration's fields as a JSON object");
+        }
+        for (String name : fields.keySet()) {
+            if (StoreLayout.ROTATION_STATE_FIELDS.contains(name)) {
+                throw new BrokerException(ErrorCode.BAD_REQUEST, "field '" + name + "' is the broker's rotation "
+                        + "state and cannot be set through the admin API");
+            }
         }
         if (fields.get(StoreLayout.CERTIFICATE_PFX_PATH) != null) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "field '" + StoreLayout.CERTIFICATE_PFX_PATH
@@ -145,6 +155,8 @@ public class RegistrationAdmin {
                 }
             });
             merged.remove(StoreLayout.CERTIFICATE_PFX_PATH);
+            // A rotation's keys belong to the app the record named before: nothing of it may follow the credential.
+            StoreLayout.ROTATION_STATE_FIELDS.forEach(merged::remove);
         }
         write(id, merged);
         return get(id);
@@ -203,6 +215,13 @@ public class RegistrationAdmin {
         if (!store.deleteRegistration(id)) {
             throw new BrokerException(ErrorCode.UNKNOWN_REGISTRATION, "registration '" + id + "' does not exist");
         }
+    }
+
+    /** Starts a certificate rotation now; its steps continue in the background. */
+    public RegistrationView rotate(String id) {
+        existing(id);
+        rotations.rotateNow(id);
+        return view(store.current().registration(id).orElseGet(() -> existing(id)));
     }
 
     public int flush(String id) {
@@ -292,6 +311,7 @@ public class RegistrationAdmin {
         if (diagnosis.isEmpty()) {
             diagnosis.add("the registration mints tokens and has the permissions listed");
         }
+        noCertificate(registration).ifPresent(diagnosis::add);
         AssertionView presented = presentedSince(registration, started)
                 .map(assertion -> FederationDiagnosis.view(registration, assertion, false)).orElse(null);
         CheckResult result = new CheckResult(registration.id(), findings.consentMissing() ? "no_consent" : "ok", label,
@@ -350,6 +370,17 @@ public class RegistrationAdmin {
         }
     }
 
+    /** Said by the check of an app that proves itself with a client secret: the broker rotates only certificates. */
+    private static Optional<String> noCertificate(Registration registration) {
+        if (!(registration.credential() instanceof Credential.ClientSecret)) {
+            return Optional.empty();
+        }
+        return Optional.of("the app has no certificate, so the broker cannot rotate its credential: generate one with "
+                + "the certificate action, upload its PEM to the app once, activate it, and set rotation: certificate "
+                + "with application_object_id. Client secrets are rotated by hand (Graph's addPassword needs "
+                + "Application.ReadWrite.OwnedBy, which the broker does not use).");
+    }
+
     private RegistrationView view(Registration registration) {
         CertificateView certificate = null;
         String secretExpiresAt = null;
@@ -370,7 +401,8 @@ public class RegistrationAdmin {
                 registration.allowedResources(), lastMint, source == null ? null : source.configName(),
                 source instanceof AssertionSource.File file ? file.path() : null,
                 source instanceof AssertionSource.ManagedIdentity identity ? identity.clientId().orElse(null) : null,
-                registration.mailboxAccess().configName());
+                registration.mailboxAccess().configName(), RotationViews.of(registration),
+                RotationViews.standby(registration));
     }
 
     private void write(String id, Map<String, Object> record) {

@@ -46,7 +46,7 @@ import java.util.concurrent.CompletionStage;
         schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "forbidden",
         value = OpenApiExamples.NOT_ADMIN)))
 @Path(Surface.ADMIN_PATH)
-@Tag(name = "Admin", description = "Registrations: metadata, create/update, delete, check, certificate, flush (admin callers only)")
+@Tag(name = "Admin", description = "Registrations: metadata, create/update, delete, check, certificate, rotate, flush (admin callers only)")
 @SecurityRequirement(name = "apiKey")
 @SecurityRequirement(name = "bearer")
 @Produces(MediaType.APPLICATION_JSON)
@@ -144,6 +144,20 @@ public class AdminResource {
         requireAdmin();
         AdminViews.CertificateRequest body = request == null ? new AdminViews.CertificateRequest(null, null, null) : request;
         return admin.certificate(id, body.commonName(), body.validityDays(), body.activate());
+    }
+
+    @POST
+    @Path("{id}/rotate")
+    @APIResponse(responseCode = "200", description = "The registration with its rotation under way (its steps continue in the background)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = AdminViews.RegistrationView.class), examples = @ExampleObject(name = "ok", value = OpenApiExamples.REGISTRATION)))
+    @APIResponse(responseCode = "400", description = "The registration cannot rotate: no certificate, no application_object_id, or the last rotation's old key not removed yet", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "bad_request", value = OpenApiExamples.INVALID_FIELD)))
+    @APIResponse(responseCode = "404", description = "No such registration", content = @Content(mediaType = Problem.MEDIA_TYPE, schema = @Schema(implementation = Problem.class), examples = @ExampleObject(name = "unknown_registration", value = OpenApiExamples.UNKNOWN_REGISTRATION)))
+    @Operation(operationId = "rotateCertificate", summary = "Start a certificate rotation through Microsoft Graph now",
+            description = "Generates the next certificate, adds it to the app with Graph's addKey (proof signed by "
+                    + "the active certificate), activates it once Entra ID accepts it and removes the old key after "
+                    + "broker.rotation.retire-after. A rotation already under way continues; the body is ignored.")
+    public AdminViews.RegistrationView rotate(@PathParam("id") String id) {
+        requireAdmin();
+        return admin.rotate(id);
     }
 
     @POST

@@ -10,7 +10,7 @@ package io.exobroker.audit;
  * @param caller           the authenticated caller's id; null when authentication failed
  * @param serviceAccount   the Kubernetes service account the caller authenticated with
  * @param action           the operation: {@code list}, {@code get}, {@code put}, {@code delete}, {@code check},
- *                         {@code certificate}, {@code flush}
+ *                         {@code certificate}, {@code rotate}, {@code flush}
  * @param registration     the registration the operation names, if a well-formed id ({@code (invalid)} otherwise)
  * @param outcome          {@code ok}, or the broker's error code ({@code unauthenticated}, {@code forbidden}, ...)
  * @param status           the HTTP status answered

@@ -46,7 +46,7 @@ public class AuthorityHostsProducer {
             throw new ConfigurationException(e.getMessage(), Set.of(GraphHosts.KEY));
         }
         hosts.declared().ifPresent(host -> Log.infof("declared Graph host, which receives the tokens of the admin "
-                + "check's mailbox probes: %s", host));
+                + "check's mailbox probes and of certificate rotations, with their proofs of possession: %s", host));
         return hosts;
     }
 }

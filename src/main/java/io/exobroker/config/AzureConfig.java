@@ -28,8 +28,9 @@ public interface AzureConfig {
 
     /**
      * Replaces every cloud's Graph host ({@code https://host[:port]}) for the broker's own Graph calls (the admin
-     * {@code check}'s mailbox probe), e.g. an egress proxy or an emulator. The token sent there is the registration's
-     * Graph token; a value that is not an https origin stops the broker at start.
+     * {@code check}'s mailbox probe, certificate rotation's addKey and removeKey), e.g. an egress proxy or an emulator.
+     * The token sent there is the registration's Graph token (with a rotation's proof of possession); a value that is
+     * not an https origin stops the broker at start.
      */
     Optional<String> graphHost();
 

@@ -35,6 +35,7 @@ public class BrokerMetrics {
     private static final String CALLERS_LOADED = "broker.callers.loaded";
     private static final String STORE_PROBLEMS = "broker.store.problems";
     private static final String REFRESHES = "broker.token.refreshes";
+    private static final String ROTATIONS = "broker.rotation";
     private static final String MINT_QUEUE_REJECTIONS = "broker.mint.queue.rejections";
     private static final String VAULT_REQUESTS = "broker.vault.requests";
     private static final String KUBERNETES_AUTH = "broker.kubernetes.auth";
@@ -86,6 +87,15 @@ public class BrokerMetrics {
     /** A background refresh: {@code success}, {@code failure} or {@code skipped} (token unused since its mint). */
     public void refresh(String outcome) {
         counter(REFRESHES, "outcome", outcome, null, null).increment();
+    }
+
+    /**
+     * A certificate rotation that ended, or a step that failed: {@code activated}, {@code retired}, {@code refused}
+     * (Graph refused the new key; the active certificate keeps serving), {@code propagation_timeout}, {@code failed}
+     * (a step to try again).
+     */
+    public void rotation(String outcome) {
+        counter(ROTATIONS, "outcome", outcome, null, null).increment();
     }
 
     /** One request to Vault: operation ({@code list}, {@code metadata}, {@code read}, ...) and outcome. */

@@ -3,7 +3,8 @@ package io.exobroker.registration;
 import java.util.Optional;
 
 /**
- * Where the broker's own calls to Microsoft Graph go (the admin {@code check}'s mailbox probe), carrying a freshly
+ * Where the broker's own calls to Microsoft Graph go (the admin {@code check}'s mailbox probe; certificate rotation's
+ * addKey and removeKey, which also carry a proof of possession signed with the app's certificate), carrying a freshly
  * minted token: each cloud's own Graph host, or the one origin the operator declared in {@code broker.azure.graph-host}
  * (an egress proxy, an emulator), parsed as strictly as a sign-in host. No record names a Graph host.
  */

@@ -182,6 +182,17 @@ public final class FileRegistrationStore extends PublishingStore {
     }
 
     @Override
+    public synchronized Optional<ParsedRegistration> readParsedRegistration(String registrationId)
+            throws InvalidRecordException {
+        Optional<StoredRecord> stored = readRegistration(registrationId);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ParsedRegistration(stored.get(),
+                book.parse(registrationId, stored.get().fields(), pfxFiles::read)));
+    }
+
+    @Override
     public synchronized void writeRegistration(String registrationId, Map<String, Object> fields)
             throws InvalidRecordException {
         Path file = registrationFile(registrationId);

@@ -98,7 +98,12 @@ final class RecordBook {
 
     /** What a registration record must pass to be written: the same rules a read applies. */
     void check(String id, Map<String, ?> fields, RecordParser.PfxFiles pfxFiles) throws InvalidRecordException {
-        RecordParser.registration(id, fields, authorityHosts, pfxFiles, assertionFiles);
+        parse(id, fields, pfxFiles);
+    }
+
+    /** A registration record as a read parses it, without taking it in; its credential version is 0. */
+    Registration parse(String id, Map<String, ?> fields, RecordParser.PfxFiles pfxFiles) throws InvalidRecordException {
+        return RecordParser.registration(id, fields, authorityHosts, pfxFiles, assertionFiles);
     }
 
     /**
@@ -134,8 +139,15 @@ final class RecordBook {
         Entry<Registration> previous = registrations.get(id);
         Entry<Registration> next = accept(previous, location, revision, pfx.isEmpty() ? new byte[0] : pfx.get(0),
                 parsed, Registration::withCredentialVersion);
+        if (previous != null && previous.inService() != null && next.inService() != previous.inService()
+                && next.inService().servesLike(previous.inService())) {
+            // Only the rotation changed (a step the broker wrote, a setting): the same credential, the same version,
+            // so cached tokens and clients stay. The record's own version still counts up, for check-and-set writes.
+            next = new Entry<>(next.inService().withCredentialVersion(previous.inService().credentialVersion()),
+                    next.version(), next.digest(), next.problem());
+        }
         if (previous != null && previous.inService() != null
-                && previous.inService().credentialVersion() != next.version()) {
+                && previous.inService().credentialVersion() != next.inService().credentialVersion()) {
             // A new Entra ID credential can take a while to work; the token code may fall back to this one meanwhile.
             replaced.put(id, new ReplacedCredential(previous.inService(), clock.instant()));
         }
@@ -172,7 +184,7 @@ final class RecordBook {
         changed |= entries(kind).keySet().retainAll(ids);
     }
 
-    /** The version of a registration in service; 0 when none is. */
+    /** The record version of a registration in service (what check-and-set writes name); 0 when none is. */
     long servedVersion(String id) {
         Entry<Registration> entry = registrations.get(id);
         return entry == null ? 0 : entry.version();

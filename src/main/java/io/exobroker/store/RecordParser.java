@@ -110,7 +110,8 @@ public final class RecordParser {
                         "entries must be graph, outlook, * or an https://.../.default scope");
             }
         }
-        return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowed, 0, mailboxAccess);
+        return new Registration(id, tenantId, clientId, cloud, authorityHost, credential, allowed, 0, mailboxAccess,
+                RotationFields.parse(fields, credential));
     }
 
     public static Caller caller(String id, Map<String, ?> fields) throws InvalidRecordException {
@@ -170,7 +171,9 @@ public final class RecordParser {
 
     /** Field names a registration record has that the broker does not know, usually typos. */
     public static Set<String> unknownRegistrationFields(Map<String, ?> fields) {
-        return unknown(fields, REGISTRATION_FIELDS);
+        Set<String> unknown = unknown(fields, REGISTRATION_FIELDS);
+        unknown.removeAll(RotationFields.NAMES);
+        return unknown;
     }
 
     public static Set<String> unknownCallerFields(Map<String, ?> fields) {
@@ -300,7 +303,7 @@ public final class RecordParser {
         return origin.toString();
     }
 
-    private static Instant instantOrNull(String value) {
+    static Instant instantOrNull(String value) {
         try {
             return Instant.parse(value);
         } catch (DateTimeParseException notInstant) {
@@ -316,7 +319,7 @@ public final class RecordParser {
         return optional(fields, name).orElseThrow(() -> new InvalidRecordException(name, "is required"));
     }
 
-    private static Optional<String> optional(Map<String, ?> fields, String name) throws InvalidRecordException {
+    static Optional<String> optional(Map<String, ?> fields, String name) throws InvalidRecordException {
         Object value = fields.get(name);
         if (value == null) {
             return Optional.empty();
@@ -328,7 +331,7 @@ public final class RecordParser {
         return text.isEmpty() ? Optional.empty() : Optional.of(text);
     }
 
-    private static boolean bool(Map<String, ?> fields, String name, boolean fallback) throws InvalidRecordException {
+    static boolean bool(Map<String, ?> fields, String name, boolean fallback) throws InvalidRecordException {
         Object value = fields.get(name);
         if (value == null) {
             return fallback;

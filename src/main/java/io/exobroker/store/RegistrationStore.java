@@ -37,6 +37,14 @@ public interface RegistrationStore {
     Optional<StoredRecord> readRegistration(String registrationId);
 
     /**
+     * Reads a registration record now, as {@link #readRegistration} does, and parses it as a read would (the PFX it
+     * names included): for a decision on what the record says that ends in a check-and-set write of its version.
+     *
+     * @throws InvalidRecordException when the stored record does not parse (the store reports it as a problem too)
+     */
+    Optional<ParsedRegistration> readParsedRegistration(String registrationId) throws InvalidRecordException;
+
+    /**
      * Validates a registration record with {@link RecordParser} and writes it whole, as a new version, publishing it
      * before returning.
      */

@@ -17,12 +17,16 @@ final class StoreChanges {
         Set<String> removed = new HashSet<>(before.registrations().keySet());
         removed.removeAll(after.registrations().keySet());
         Set<String> changed = new HashSet<>();
+        Set<String> rolled = new HashSet<>();
         for (Registration registration : after.registrations().values()) {
             Registration old = before.registrations().get(registration.id());
             if (old != null && old.credentialVersion() != registration.credentialVersion()) {
                 changed.add(registration.id());
+                if (registration.rolledFrom(old)) {
+                    rolled.add(registration.id());
+                }
             }
         }
-        return new StoreChange(added, changed, removed);
+        return new StoreChange(added, changed, removed, rolled);
     }
 }

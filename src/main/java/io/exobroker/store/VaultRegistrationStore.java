@@ -167,6 +167,17 @@ public final class VaultRegistrationStore extends PublishingStore {
     }
 
     @Override
+    public Optional<ParsedRegistration> readParsedRegistration(String registrationId)
+            throws InvalidRecordException {
+        Optional<StoredRecord> stored = readRegistration(registrationId);
+        if (stored.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ParsedRegistration(stored.get(),
+                book.parse(registrationId, stored.get().fields(), pfxFiles::read)));
+    }
+
+    @Override
     public void writeRegistration(String registrationId, Map<String, Object> fields) throws InvalidRecordException {
         write(registrationId, fields, new VaultSecretsKV2UpdateSecretOptions());
     }

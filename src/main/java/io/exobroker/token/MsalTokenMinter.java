@@ -40,6 +40,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -94,9 +95,21 @@ public class MsalTokenMinter implements TokenMinter {
 
     @Override
     public CompletableFuture<AccessToken> mint(Registration registration, Scope scope) {
+        return mint(registration, scope, () -> client(registration));
+    }
+
+    /** Builds a client for this one call: a probe of a rotation's next certificate must not outlive the probe. */
+    @Override
+    public CompletableFuture<AccessToken> mintWith(Registration registration, Credential credential, Scope scope) {
+        Registration other = registration.withCredential(credential);
+        return mint(other, scope, () -> build(other));
+    }
+
+    private CompletableFuture<AccessToken> mint(Registration registration, Scope scope,
+                                                Supplier<ConfidentialClientApplication> clients) {
         ConfidentialClientApplication client;
         try {
-            client = client(registration);
+            client = clients.get();
         } catch (UndeclaredAuthorityException e) {
             Log.errorf("registration %s: refusing to send its credential to %s, which is neither a cloud's sign-in host "
                     + "nor declared in %s", registration.id(), e.getMessage(), AuthorityHosts.ALLOWED_KEY);

@@ -3,6 +3,7 @@ package io.exobroker.token;
 import io.exobroker.registration.Scope;
 
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -29,6 +30,13 @@ final class TokenCache {
             this.expiresAtMillis = token.expiresOn().toEpochMilli();
             this.lifetimeMillis = token.lifetime().toMillis();
             this.refreshAtMillis = refreshAt.toEpochMilli();
+        }
+
+        /** The same token, refresh time and use, for another key; with no timer yet. */
+        Entry copy() {
+            Entry copy = new Entry(token, refreshAt());
+            copy.used = used;
+            return copy;
         }
 
         long lifetimeMillis() {
@@ -136,6 +144,38 @@ final class TokenCache {
             }
         }
         return false;
+    }
+
+    /**
+     * Moves the valid tokens a registration holds under other credential versions to {@code version}'s keys (per
+     * scope the one with most life left, unless the new key holds a token already), for a new version whose tokens
+     * those still are. Returns what was put under the new keys, whose refresh timers are the caller's to start.
+     */
+    Map<TokenKey, Entry> carryOver(String registrationId, long version, Instant now) {
+        Map<Scope, TokenKey> best = new HashMap<>();
+        for (TokenKey key : keysByRegistration.getOrDefault(registrationId, Set.of())) {
+            Entry entry = entries.get(key);
+            if (key.credentialVersion() == version || entry == null || !entry.token.isValidAt(now)) {
+                continue;
+            }
+            best.merge(key.scope(), key, (held, candidate) -> {
+                Entry heldEntry = entries.get(held);
+                return heldEntry == null || entries.get(candidate).token.expiresOn().isAfter(heldEntry.token.expiresOn())
+                        ? candidate : held;
+            });
+        }
+        Map<TokenKey, Entry> moved = new HashMap<>();
+        best.forEach((scope, oldKey) -> {
+            TokenKey newKey = new TokenKey(registrationId, version, scope);
+            Entry old = entries.get(oldKey);
+            if (old != null && !entries.containsKey(newKey)) {
+                Entry copy = old.copy();
+                put(newKey, copy);
+                remove(oldKey, old);
+                moved.put(newKey, copy);
+            }
+        });
+        return moved;
     }
 
     /** Drops every token of a registration; returns how many. */

@@ -1,5 +1,6 @@
 package io.exobroker.token;
 
+import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Scope;
 
@@ -12,6 +13,12 @@ import java.util.concurrent.CompletableFuture;
 public interface TokenMinter {
 
     CompletableFuture<AccessToken> mint(Registration registration, Scope scope);
+
+    /**
+     * One call for the registration with another credential than the one it serves with (a certificate rotation's
+     * next certificate, to learn whether Entra ID accepts it yet), keeping nothing built for it.
+     */
+    CompletableFuture<AccessToken> mintWith(Registration registration, Credential credential, Scope scope);
 
     /** Drops whatever the minter built for this registration (clients of older credential versions included). */
     void forget(String registrationId);

@@ -4,6 +4,7 @@ import io.exobroker.concurrent.Futures;
 import io.exobroker.config.TokenConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.metrics.BrokerMetrics;
+import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Scope;
 import io.exobroker.store.RegistrationStore;
@@ -14,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
@@ -44,6 +46,7 @@ public class TokenService {
     public record IssuedToken(AccessToken token, Source source) {
     }
 
+    private final RegistrationStore store;
     private final TokenMinter minter;
     private final TokenConfig config;
     private final BrokerMetrics metrics;
@@ -61,6 +64,7 @@ public class TokenService {
 
     public TokenService(RegistrationStore store, TokenMinter minter, TokenConfig config, BrokerMetrics metrics,
                         Clock clock, TokenExecutors executors) {
+        this.store = store;
         this.minter = minter;
         this.config = config;
         this.metrics = metrics;
@@ -138,6 +142,21 @@ public class TokenService {
         });
     }
 
+    /**
+     * Mints one token now with another credential than the one the registration serves with, bypassing cache, single
+     * flight, retries and backoff, and recording nothing: for certificate rotation, to learn whether Entra ID accepts
+     * the next certificate yet, and for the app's own Graph token signed with the certificate a proof names. Fails
+     * with {@link UpstreamException}.
+     */
+    public CompletableFuture<AccessToken> mintWith(Registration registration, Credential credential, Scope scope) {
+        return minter.mintWith(registration, credential, scope).handle((token, error) -> {
+            if (error != null) {
+                throw MsalTokenMinter.classify(error);
+            }
+            return token;
+        });
+    }
+
     /** Drops every cached token of a registration, lifts its backoff and forgets the scopes Entra ID rejected. */
     public int flush(String registrationId) {
         recovery.forget(registrationId);
@@ -163,5 +182,20 @@ public class TokenService {
             recovery.credentialChanged(changed);
             rejectedScopes.forget(changed); // its tenant, credential or resources may be what Entra ID refused
         }
+        for (String rolled : change.rolledRegistrations()) {
+            store.current().registration(rolled).ifPresent(this::keepTokensOfRolledCertificate);
+        }
+    }
+
+    /**
+     * A rotation activated the next certificate of the same app: the tokens the previous one earned were issued to
+     * that app and stay valid, so they keep answering under the new version (refreshed with the new certificate when
+     * due) instead of every key missing at once and waiting for a mint.
+     */
+    private void keepTokensOfRolledCertificate(Registration current) {
+        Map<TokenKey, TokenCache.Entry> kept = cache.carryOver(current.id(), current.credentialVersion(), clock.instant());
+        kept.forEach(refreshes::start);
+        Log.infof("registration %s mints with the certificate its rotation activated; %d cached tokens stay in service",
+                current.id(), kept.size());
     }
 }

@@ -28,7 +28,7 @@ class AdminResourceTest {
 
     private final InMemoryRegistrationStore store = new InMemoryRegistrationStore();
     private final RequestRecord record = new RequestRecord();
-    private final AdminResource resource = new AdminResource(new RegistrationAdmin(store, null, Clock.systemUTC(), null, null), record,
+    private final AdminResource resource = new AdminResource(new RegistrationAdmin(store, null, Clock.systemUTC(), null, null, null), record,
             new ObjectMapper());
 
     @Test

@@ -1462,6 +1462,26 @@ class HostileInputTest {
         }
     }
 
+    /** Issue 13: the {@code rotate} action takes ids as every admin action does: a hostile one is refused, unforged. */
+    @Test
+    void aHostileIdOnRotateIsRefusedAndCannotForgeAnAuditLine() {
+        int before = CapturedAudit.mark();
+        for (String id : List.of("x%0Aadmin_action%20caller=intruder%20action=rotate%20registration=" + App.SECRET.id
+                + "%0D", "..%2F..%2Fsecret-app", "%00", "UPPER", "a".repeat(80), "fuzz-nope")) {
+            Request request = new Request("rotate-id", 0, "POST", Surface.ADMIN_PATH + "/" + id + "/rotate",
+                    Format.PROBLEM).header("X-Api-Key", Fixtures.ADMIN_KEY);
+
+            Answer answer = RawHttp.exchange(request);
+
+            assertThat(answer.status()).as(id).isBetween(400, 499);
+        }
+        List<JsonNode> audit = CapturedAudit.since(before);
+        assertThat(audit).isNotEmpty().allSatisfy(line -> {
+            assertThat(CapturedAudit.text(line, "event")).isEqualTo("admin_action");
+            assertThat(CapturedAudit.text(line, "caller")).isNotEqualTo("intruder");
+        });
+    }
+
     /**
      * Issue 11, item 3: {@code check} wrote its audit line before the id was validated, so an id with an encoded
      * newline wrote a second, forged line ({@code admin_action caller=intruder ...}) into the audit log.

@@ -225,6 +225,11 @@ final class LookupMicrobench {
         }
 
         @Override
+        public CompletableFuture<AccessToken> mintWith(Registration registration, Credential credential, Scope scope) {
+            return mint(registration, scope);
+        }
+
+        @Override
         public void forget(String registrationId) {
         }
     }

@@ -1,5 +1,6 @@
 package io.exobroker.token;
 
+import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Scope;
 
@@ -108,6 +109,12 @@ final class ScriptedMinter implements TokenMinter {
         } catch (UpstreamException failure) {
             return CompletableFuture.failedFuture(failure);
         }
+    }
+
+    /** The credential does not change a scripted answer: the call is recorded and answered as any other. */
+    @Override
+    public CompletableFuture<AccessToken> mintWith(Registration registration, Credential credential, Scope scope) {
+        return mint(registration.withCredential(credential), scope);
     }
 
     @Override

@@ -5,10 +5,10 @@ import io.exobroker.config.TokenConfig;
 import java.time.Duration;
 
 /** Token settings for unit tests: the production defaults, with short backoffs so tests run in seconds. */
-record TestTokenConfig(Duration requestTimeout, Duration initialBackoff, Duration maxBackoff,
+public record TestTokenConfig(Duration requestTimeout, Duration initialBackoff, Duration maxBackoff,
                        Duration credentialErrorBackoff) implements TokenConfig {
 
-    static TestTokenConfig fast() {
+    public static TestTokenConfig fast() {
         return new TestTokenConfig(Duration.ofSeconds(5), Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofSeconds(30));
     }
 

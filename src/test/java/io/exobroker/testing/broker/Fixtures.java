@@ -86,12 +86,12 @@ public final class Fixtures {
     private final EntraEmulator emulator;
     private final ObjectMapper json = new ObjectMapper();
 
-    Fixtures(Path dir, EntraEmulator emulator) {
+    public Fixtures(Path dir, EntraEmulator emulator) {
         this.dir = dir;
         this.emulator = emulator;
     }
 
-    void write() {
+    public void write() {
         secretApp(App.SECRET, secret(), "Mail.Send", "Mail.Read");
         certificateApp(App.CERT_INLINE, false, "Mail.ReadWrite");
         certificateApp(App.CERT_PATH, true, "Mail.Send");

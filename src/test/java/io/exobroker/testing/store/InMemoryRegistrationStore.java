@@ -2,6 +2,7 @@ package io.exobroker.testing.store;
 
 import io.exobroker.caller.Caller;
 import io.exobroker.registration.Registration;
+import io.exobroker.store.ParsedRegistration;
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.ReplacedCredential;
 import io.exobroker.store.StoreChange;
@@ -123,6 +124,11 @@ public final class InMemoryRegistrationStore implements RegistrationStore {
 
     @Override
     public Optional<StoredRecord> readRegistration(String registrationId) {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<ParsedRegistration> readParsedRegistration(String registrationId) {
         return Optional.empty();
     }
 

@@ -1,4 +1,4 @@
-package io.exobroker.admin;
+package io.exobroker.rotation;
 
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
@@ -28,14 +28,14 @@ import java.util.Date;
 /**
  * Creates what the seed's {@code Create-SelfSignedCertificate.ps1} creates, inside the broker: an RSA key and a
  * self-signed client-authentication certificate, packed as a password-protected PFX. The private key never leaves
- * the broker; only the public certificate is handed out for upload to the Azure portal.
+ * the broker; only the public certificate is handed out, for upload to the Azure portal or to Graph's addKey.
  */
-final class SelfSignedCertificates {
+public final class SelfSignedCertificates {
 
-    static final int KEY_BITS = 3072;
+    public static final int KEY_BITS = 3072;
 
     /** A new certificate: the PFX and its password for the store, the certificate for the portal. */
-    record Generated(byte[] pfx, String password, X509Certificate certificate) {
+    public record Generated(byte[] pfx, String password, X509Certificate certificate) {
         @Override
         public String toString() {
             return "Generated[subject=" + certificate.getSubjectX500Principal() + "]";
@@ -45,7 +45,7 @@ final class SelfSignedCertificates {
     private SelfSignedCertificates() {
     }
 
-    static Generated generate(String commonName, Duration validity, Instant now) {
+    public static Generated generate(String commonName, Duration validity, Instant now) {
         // A SecureRandom per certificate, never a static one: a native image initialises classes at build time
         // and would ship a static generator's seed in the executable, the same in every copy of it.
         SecureRandom random = new SecureRandom();
