@@ -153,3 +153,13 @@ Called with (list <values with the selectors> <their path, for the error message
 {{- fail "autoscaling.minReplicas must not be greater than autoscaling.maxReplicas" }}
 {{- end }}
 {{- end }}
+
+{{/*
+The runbook_url annotation of an alert, from (list .Values.monitoring.rules "AlertName"); nothing without a runbookUrl.
+*/}}
+{{- define "exo-token-broker.runbookUrl" -}}
+{{- $rules := index . 0 }}
+{{- with $rules.runbookUrl }}
+runbook_url: {{ printf "%s#%s" . (lower (index $ 1)) | quote }}
+{{- end }}
+{{- end }}
