@@ -41,7 +41,7 @@ final class Promtool {
             available = true;
             return;
         }
-        String install = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y prometheus";
+        String install = "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends prometheus";
         List<String> command = isRoot() ? List.of("sh", "-c", install) : List.of("sudo", "-n", "sh", "-c", install);
         Run result = install(command);
         Assumptions.assumeTrue(result.exitCode() == 0 && installed(), () -> "promtool is not installed and `"
