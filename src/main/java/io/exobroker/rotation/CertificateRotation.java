@@ -254,13 +254,9 @@ public class CertificateRotation {
             throws VersionConflictException, StoreWriteException {
         Registration registration = read.registration();
         Rotation.State state = registration.rotation().state();
-        Optional<Instant> claimWait = othersClaim(state, now);
-        if (claimWait.isPresent()) {
-            return claimWait;
-        }
-        if (state.claim().filter(claim -> claim.owner().equals(replica)).isEmpty()) {
-            write(registration.id(), RecordEdit.of(read).claim(replica, now));
-            return Optional.of(now);
+        Optional<Instant> untilClaimed = claim(read, now);
+        if (untilClaimed.isPresent()) {
+            return untilClaimed;
         }
         Credential.Certificate next = state.next().orElseThrow();
         if (!(registration.credential() instanceof Credential.Certificate active)
@@ -347,13 +343,9 @@ public class CertificateRotation {
             throws VersionConflictException, StoreWriteException {
         Registration registration = read.registration();
         Rotation.State state = registration.rotation().state();
-        Optional<Instant> claimWait = othersClaim(state, now);
-        if (claimWait.isPresent()) {
-            return claimWait;
-        }
-        if (state.claim().filter(claim -> claim.owner().equals(replica)).isEmpty()) {
-            write(registration.id(), RecordEdit.of(read).claim(replica, now));
-            return Optional.of(now);
+        Optional<Instant> untilClaimed = claim(read, now);
+        if (untilClaimed.isPresent()) {
+            return untilClaimed;
         }
         Rotation.Retiring retiring = state.retiring().orElseThrow();
         Optional<String> keyId = retiring.key().keyId();
@@ -419,6 +411,24 @@ public class CertificateRotation {
     }
 
     /** When another replica's claim on the step under way goes stale; empty when this replica may take it. */
+    /**
+     * Makes sure this replica holds the claim on a Graph step before it calls Graph: empty when it does; otherwise when
+     * to look again (another replica's live claim ends, or now, once this replica's claim is written).
+     */
+    private Optional<Instant> claim(ParsedRegistration read, Instant now)
+            throws VersionConflictException, StoreWriteException {
+        Rotation.State state = read.registration().rotation().state();
+        Optional<Instant> othersClaim = othersClaim(state, now);
+        if (othersClaim.isPresent()) {
+            return othersClaim;
+        }
+        if (state.claim().filter(claim -> claim.owner().equals(replica)).isEmpty()) {
+            write(read.registration().id(), RecordEdit.of(read).claim(replica, now));
+            return Optional.of(now);
+        }
+        return Optional.empty();
+    }
+
     private Optional<Instant> othersClaim(Rotation.State state, Instant now) {
         return state.claim().filter(claim -> !claim.owner().equals(replica))
                 .map(claim -> claim.at().plus(claimTimeout())).filter(now::isBefore);
