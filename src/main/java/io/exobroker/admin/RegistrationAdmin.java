@@ -18,6 +18,7 @@ import io.exobroker.registration.Credential;
 import io.exobroker.registration.MailboxAccess;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
+import io.exobroker.registration.Rotation;
 import io.exobroker.registration.Scope;
 import io.exobroker.registration.SignInOrigin;
 import io.exobroker.registration.Slug;
@@ -28,10 +29,12 @@ import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreLayout;
 import io.exobroker.store.StoreWriteException;
 import io.exobroker.store.StoredRecord;
+import io.exobroker.store.VersionConflictException;
 import io.exobroker.token.AccessToken;
 import io.exobroker.token.TokenClaims;
 import io.exobroker.token.TokenService;
 import io.exobroker.token.UpstreamException;
+import io.quarkus.logging.Log;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.security.cert.CertificateEncodingException;
@@ -65,6 +68,8 @@ public class RegistrationAdmin {
     static final Set<String> SECRET_FIELDS = Set.of(StoreLayout.CLIENT_SECRET, StoreLayout.CERTIFICATE_PFX,
             StoreLayout.CERTIFICATE_PASSWORD);
     private static final int MAX_VALIDITY_DAYS = 3650;
+    /** Check-and-set attempts of one admin update before it answers 409: a rotation writes a few times a minute at most. */
+    private static final int MAX_UPDATE_ATTEMPTS = 5;
 
     /** A federated record names no secret; these say where its assertion comes from. */
     private static final List<String> FEDERATION_FIELDS = List.of(StoreLayout.ASSERTION_SOURCE,
@@ -121,45 +126,107 @@ public class RegistrationAdmin {
                     + "' cannot be set through the admin API: send the PFX itself as " + StoreLayout.CERTIFICATE_PFX
                     + " (base64)");
         }
-        Map<String, Object> stored = store.readRegistration(id).map(StoredRecord::fields).orElse(Map.of());
-        Map<String, Object> merged = new LinkedHashMap<>(stored);
-        String previousType = String.valueOf(merged.get(StoreLayout.CREDENTIAL_TYPE));
-        merged.putAll(fields);
-        fields.forEach((name, value) -> {
-            if (value == null) {
-                merged.remove(name);
+        update(id, stored -> {
+            if (replacesCredential(stored, fields)) {
+                refuseDuringRotation(stored, "a credential sent now");
             }
-        });
-        if (fields.get(StoreLayout.CERTIFICATE_PFX) != null) {
-            merged.remove(StoreLayout.CERTIFICATE_PFX_PATH); // the PFX sent replaces one the operator's record named
-        }
-        String type = String.valueOf(merged.get(StoreLayout.CREDENTIAL_TYPE));
-        if (StoreLayout.CREDENTIAL_FEDERATED.equals(type)) {
-            // Dropping a secret sent with a federated record would look like storing it: say it is not used instead.
-            for (String name : SECRET_FIELDS) {
-                if (fields.get(name) != null) {
-                    throw new BrokerException(ErrorCode.BAD_REQUEST, "field '" + name + "' is not used with "
-                            + StoreLayout.CREDENTIAL_TYPE + " " + StoreLayout.CREDENTIAL_FEDERATED
-                            + ", which holds no secret: leave it out");
-                }
-            }
-        }
-        if (!type.equals(previousType)) {
-            dropUnusedSecrets(merged, type);
-        }
-        if (!stored.isEmpty() && Destination.of(stored).differsFrom(Destination.of(merged))) {
-            requireCredentialIn(fields, type);
-            SECRET_FIELDS.forEach(name -> {
-                if (!fields.containsKey(name)) {
+            Map<String, Object> merged = new LinkedHashMap<>(stored);
+            String previousType = String.valueOf(merged.get(StoreLayout.CREDENTIAL_TYPE));
+            merged.putAll(fields);
+            fields.forEach((name, value) -> {
+                if (value == null) {
                     merged.remove(name);
                 }
             });
-            merged.remove(StoreLayout.CERTIFICATE_PFX_PATH);
-            // A rotation's keys belong to the app the record named before: nothing of it may follow the credential.
-            StoreLayout.ROTATION_STATE_FIELDS.forEach(merged::remove);
-        }
-        write(id, merged);
+            if (fields.get(StoreLayout.CERTIFICATE_PFX) != null) {
+                merged.remove(StoreLayout.CERTIFICATE_PFX_PATH); // the PFX sent replaces one the operator's record named
+            }
+            String type = String.valueOf(merged.get(StoreLayout.CREDENTIAL_TYPE));
+            if (StoreLayout.CREDENTIAL_FEDERATED.equals(type)) {
+                // Dropping a secret sent with a federated record would look like storing it: say it is not used instead.
+                for (String name : SECRET_FIELDS) {
+                    if (fields.get(name) != null) {
+                        throw new BrokerException(ErrorCode.BAD_REQUEST, "field '" + name + "' is not used with "
+                                + StoreLayout.CREDENTIAL_TYPE + " " + StoreLayout.CREDENTIAL_FEDERATED
+                                + ", which holds no secret: leave it out");
+                    }
+                }
+            }
+            if (!type.equals(previousType)) {
+                dropUnusedSecrets(merged, type);
+            }
+            if (!stored.isEmpty() && Destination.of(stored).differsFrom(Destination.of(merged))) {
+                requireCredentialIn(fields, type);
+                SECRET_FIELDS.forEach(name -> {
+                    if (!fields.containsKey(name)) {
+                        merged.remove(name);
+                    }
+                });
+                merged.remove(StoreLayout.CERTIFICATE_PFX_PATH);
+                // A rotation's keys belong to the app the record named before: nothing of it may follow the credential.
+                StoreLayout.ROTATION_STATE_FIELDS.forEach(merged::remove);
+            }
+            return merged;
+        });
         return get(id);
+    }
+
+    /** Whether an update brings a credential other than the stored one, or switches to another kind. */
+    private static boolean replacesCredential(Map<String, Object> stored, Map<String, Object> fields) {
+        if (fields.containsKey(StoreLayout.CREDENTIAL_TYPE)
+                && !String.valueOf(fields.get(StoreLayout.CREDENTIAL_TYPE)).equals(String.valueOf(stored.get(StoreLayout.CREDENTIAL_TYPE)))) {
+            return true;
+        }
+        return SECRET_FIELDS.stream().anyMatch(name -> fields.get(name) != null && !fields.get(name).equals(stored.get(name)));
+    }
+
+    /**
+     * A rotation under way holds a certificate it is about to make the active one, or a key it added to the app that
+     * only its record knows: a credential replaced by hand now would be overwritten by the rotation's, or strand that
+     * key. Refused until the rotation is idle again (it ends by itself, at the latest after
+     * {@code broker.rotation.propagation-timeout}).
+     */
+    private static void refuseDuringRotation(Map<String, Object> stored, String what) {
+        Optional<Rotation.Step> step = Optional.ofNullable(stored.get(StoreLayout.ROTATION_STATE))
+                .map(String::valueOf).flatMap(Rotation.Step::fromConfigName);
+        if (step.isPresent() && step.get() != Rotation.Step.IDLE) {
+            throw new BrokerException(ErrorCode.CONFLICT, "a certificate rotation is under way on this registration "
+                    + "(state " + step.get().configName() + "): " + what + " would be replaced by the rotation's own "
+                    + "certificate; wait until its state is idle (GET the registration), then send it again");
+        }
+    }
+
+    /**
+     * Reads the record, applies {@code change} to its fields and writes the result only if the record is still the one
+     * read: a rotation step, another replica or another admin writing in between is never overwritten; the change is
+     * applied again to what they wrote.
+     */
+    private void update(String id, Function<Map<String, Object>, Map<String, Object>> change) {
+        Optional<StoredRecord> previous = Optional.empty();
+        for (int attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+            Optional<StoredRecord> stored = store.readRegistration(id);
+            Map<String, Object> updated = change.apply(stored.map(StoredRecord::fields).orElse(Map.of()));
+            try {
+                if (attempt > 0 && stored.equals(previous)) {
+                    // Nobody wrote since the last read, yet the version did not match: the files store names no
+                    // version for content it did not accept (a hand edit gone wrong), and an admin update is how
+                    // that record gets fixed. Nothing else writes on such a record: a rotation reads it parsed.
+                    store.writeRegistration(id, updated);
+                    return;
+                }
+                store.writeRegistration(id, updated, stored.map(StoredRecord::version).orElse(0L));
+                return;
+            } catch (VersionConflictException e) {
+                Log.debugf("registration %s changed while an admin update was applied; applying it again", id);
+            } catch (InvalidRecordException e) {
+                throw invalid(e);
+            } catch (StoreWriteException e) {
+                throw new BrokerException(ErrorCode.STORE_UNAVAILABLE, e.getMessage());
+            }
+            previous = stored;
+        }
+        throw new BrokerException(ErrorCode.CONFLICT, "registration '" + id + "' kept changing while this update was "
+                + "applied (" + MAX_UPDATE_ATTEMPTS + " attempts); send it again");
     }
 
     /**
@@ -348,16 +415,19 @@ public class RegistrationAdmin {
         }
         SelfSignedCertificates.Generated generated = SelfSignedCertificates.generate(commonName.trim(), Duration.ofDays(days),
                 clock.instant());
-        Map<String, Object> record = new LinkedHashMap<>(store.readRegistration(id).map(StoredRecord::fields).orElse(Map.of()));
-        record.remove(StoreLayout.CERTIFICATE_PFX_PATH);
-        record.put(StoreLayout.CERTIFICATE_PFX, Base64.getEncoder().encodeToString(generated.pfx()));
-        record.put(StoreLayout.CERTIFICATE_PASSWORD, generated.password());
         boolean activated = Boolean.TRUE.equals(activate);
-        if (activated) {
-            record.put(StoreLayout.CREDENTIAL_TYPE, StoreLayout.CREDENTIAL_CERTIFICATE);
-            dropUnusedSecrets(record, StoreLayout.CREDENTIAL_CERTIFICATE);
-        }
-        write(id, record);
+        update(id, stored -> {
+            refuseDuringRotation(stored, "a generated certificate");
+            Map<String, Object> record = new LinkedHashMap<>(stored);
+            record.remove(StoreLayout.CERTIFICATE_PFX_PATH);
+            record.put(StoreLayout.CERTIFICATE_PFX, Base64.getEncoder().encodeToString(generated.pfx()));
+            record.put(StoreLayout.CERTIFICATE_PASSWORD, generated.password());
+            if (activated) {
+                record.put(StoreLayout.CREDENTIAL_TYPE, StoreLayout.CREDENTIAL_CERTIFICATE);
+                dropUnusedSecrets(record, StoreLayout.CREDENTIAL_CERTIFICATE);
+            }
+            return record;
+        });
         X509Certificate certificate = generated.certificate();
         try {
             byte[] der = certificate.getEncoded();
@@ -405,15 +475,9 @@ public class RegistrationAdmin {
                 RotationViews.standby(registration));
     }
 
-    private void write(String id, Map<String, Object> record) {
-        try {
-            store.writeRegistration(id, record);
-        } catch (InvalidRecordException e) {
-            throw new BrokerException(ErrorCode.BAD_REQUEST,
-                    e.field() == null ? e.getMessage() : "field '" + e.field() + "' " + e.getMessage());
-        } catch (StoreWriteException e) {
-            throw new BrokerException(ErrorCode.STORE_UNAVAILABLE, e.getMessage());
-        }
+    private static BrokerException invalid(InvalidRecordException e) {
+        return new BrokerException(ErrorCode.BAD_REQUEST,
+                e.field() == null ? e.getMessage() : "field '" + e.field() + "' " + e.getMessage());
     }
 
     private static void dropUnusedSecrets(Map<String, Object> record, String type) {

@@ -45,7 +45,7 @@ public record OAuth2Error(
                     code == ErrorCode.PAYLOAD_TOO_LARGE ? 413 : 400, code.code(), null);
             case UPSTREAM_UNAVAILABLE, STORE_UNAVAILABLE, KUBERNETES_UNAVAILABLE, RATE_LIMITED ->
                     new OAuth2Error("temporarily_unavailable", description, code.status(), code.code(), retryAfter);
-            case UPSTREAM_INVALID_CREDENTIALS, UPSTREAM_REJECTED, INTERNAL ->
+            case UPSTREAM_INVALID_CREDENTIALS, UPSTREAM_REJECTED, CONFLICT, INTERNAL ->
                     new OAuth2Error("server_error", description, code.status(), code.code(), null);
         };
     }

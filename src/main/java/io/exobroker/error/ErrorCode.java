@@ -15,6 +15,7 @@ public enum ErrorCode {
     UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 415, "Send application/json"),
     NOT_ACCEPTABLE("not_acceptable", 406, "This endpoint answers application/json"),
     PAYLOAD_TOO_LARGE("payload_too_large", 413, "Request body too large"),
+    CONFLICT("conflict", 409, "The registration is being changed by the broker itself; read it again and retry"),
     RATE_LIMITED("rate_limited", 429, "Too many requests"),
     UPSTREAM_INVALID_CREDENTIALS("upstream_invalid_credentials", 502, "Entra ID rejected the registration's credential"),
     UPSTREAM_REJECTED("upstream_rejected", 502, "Entra ID refused the token request"),
