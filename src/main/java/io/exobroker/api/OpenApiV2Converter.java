@@ -172,7 +172,7 @@ final class OpenApiV2Converter {
                 }
                 default -> {
                     if (!method.startsWith("x-")) {
-                        throw new IllegalArgumentException(path + ": cannot lower '" + method + "' (trace has no 2.0 form)");
+                        throw new IllegalArgumentException(path + ": cannot lower '" + method + "'");
                     }
                     out.set(method, entry.getValue().deepCopy());
                 }
@@ -355,9 +355,7 @@ final class OpenApiV2Converter {
             }
             out.add(parameter);
         }
-        if (body.path("required").asBoolean(false) && required.isEmpty()) {
-            throw new IllegalArgumentException(where + ": a required form body must name its required fields");
-        }
+        // 2.0 cannot mark a form as required, only its fields: a required body says so through its required fields.
         return out;
     }
 
