@@ -35,6 +35,22 @@ app.kubernetes.io/name: {{ include "exo-token-broker.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
 {{- end }}
 
+{{/*
+Labels of the `helm test` pod, which the NetworkPolicy admits to the management port. Its name label differs from the
+broker's so that the Service, the PodDisruptionBudget and the NetworkPolicy's own podSelector never select it.
+*/}}
+{{- define "exo-token-broker.testSelectorLabels" -}}
+app.kubernetes.io/name: {{ printf "%s-test" (include "exo-token-broker.name" .) | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: helm-test
+{{- end }}
+{{- define "exo-token-broker.testLabels" -}}
+helm.sh/chart: {{ include "exo-token-broker.chart" . }}
+{{ include "exo-token-broker.testSelectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end }}
+
 {{- define "exo-token-broker.serviceAccountName" -}}
 {{- if .Values.serviceAccount.create }}
 {{- default (include "exo-token-broker.fullname" .) .Values.serviceAccount.name }}

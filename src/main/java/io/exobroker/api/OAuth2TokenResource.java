@@ -72,6 +72,26 @@ public class OAuth2TokenResource {
         }
     }
 
+    /**
+     * The form fields of an RFC 6749 §4.4 request, for the OpenAPI document only: the resource reads the raw body
+     * itself ({@link FormBody}) to refuse repeated fields. Without a schema, the 2.0 connector document could not
+     * name the fields as formData parameters.
+     */
+    @Schema(name = "OAuth2TokenForm")
+    public record OAuth2TokenForm(
+            @Schema(required = true, enumeration = "client_credentials") @JsonProperty("grant_type") String grantType,
+            @Schema(description = "The caller's id (or send it and the API key as HTTP Basic)", examples = "n8n")
+            @JsonProperty("client_id") String clientId,
+            @Schema(description = "The caller's API key") @JsonProperty("client_secret") String clientSecret,
+            @Schema(description = "graph, outlook or a full .default scope; default: the registration's first allowed resource",
+                    examples = "graph") @JsonProperty("scope") String scope,
+            @Schema(description = "With a service-account token (RFC 7523)",
+                    enumeration = CallerCredential.ClientCredentials.JWT_BEARER)
+            @JsonProperty("client_assertion_type") String clientAssertionType,
+            @Schema(description = "The caller's projected Kubernetes service-account token (RFC 7523)")
+            @JsonProperty("client_assertion") String clientAssertion) {
+    }
+
     @POST
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     @Produces(MediaType.APPLICATION_JSON)
@@ -81,7 +101,8 @@ public class OAuth2TokenResource {
                     + "allowed resource). Inside Kubernetes, client_assertion_type=" + CallerCredential.ClientCredentials.JWT_BEARER + " and "
                     + "client_assertion=<projected service-account token> instead of a secret (RFC 7523).")
     @RequestBody(required = true, content = @Content(
-            mediaType = MediaType.APPLICATION_FORM_URLENCODED, examples = {
+            mediaType = MediaType.APPLICATION_FORM_URLENCODED, schema = @Schema(implementation = OAuth2TokenForm.class),
+            examples = {
             @ExampleObject(name = "form credentials", value = OpenApiExamples.OAUTH2_FORM_SECRET),
             @ExampleObject(name = "HTTP Basic credentials", value = OpenApiExamples.OAUTH2_FORM_BASIC),
             @ExampleObject(name = "service-account token (RFC 7523)", value = OpenApiExamples.OAUTH2_FORM_ASSERTION)}))

@@ -32,7 +32,7 @@ class ManagementInterfaceTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"/q/health", "/q/health/live", "/q/health/ready", "/q/health/started",
-            "/q/health/group/credentials", "/q/metrics", "/q/openapi", "/q/openapi?format=json", "/q/swagger-ui/"})
+            "/q/health/group/credentials", "/q/metrics", "/q/openapi", "/q/openapi?format=json", "/q/openapi-v2", "/q/swagger-ui/"})
     void operationsEndpointsAreNotAnsweredOnTheApiPort(String path) {
         given().port(api.getPort()).urlEncodingEnabled(false).get(path).then().statusCode(404);
     }

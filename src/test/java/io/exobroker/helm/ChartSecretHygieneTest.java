@@ -50,7 +50,8 @@ class ChartSecretHygieneTest {
                 "vault.caSecret",
                 "vault.caSecret.key",
                 "callerAuth.kubernetes.tokenFile",
-                "federation.tokenExpirationSeconds");
+                "federation.tokenExpirationSeconds",
+                "tests.caSecretName");
         // And the schema holds each string among them to the shape of a name, key, path or duration.
         for (String path : secretLikeValues) {
             JsonNode property = schema;

@@ -119,6 +119,25 @@ final class ChartUnderTest {
             return new RenderedChart(text, StrictKubernetesYaml.parseAll(text));
         }
 
+        /**
+         * The chart with its {@code helm test} hooks rendered among the manifests. helm-java's template prints the
+         * release manifest only, without hooks (unlike {@code helm template}), so this renders a copy of the chart
+         * whose test templates name their hook annotations {@value #HOOK_RENAMED} instead of {@code helm.sh/hook}:
+         * Helm then renders them as plain objects; all else is Helm's own rendering of the same templates.
+         */
+        RenderedChart renderWithTestHooks() {
+            Path copy = copyWithTestHooksAsManifests();
+            TemplateCommand command = new Helm(copy).template().withName(RELEASE).withNamespace(NAMESPACE);
+            for (Path file : valuesFiles) {
+                command = command.withValuesFile(file);
+            }
+            for (Map.Entry<String, String> set : sets.entrySet()) {
+                command = command.set(set.getKey(), set.getValue());
+            }
+            String text = command.call().replace(HOOK_RENAMED, "helm.sh/hook");
+            return new RenderedChart(text, StrictKubernetesYaml.parseAll(text));
+        }
+
         /** Helm's error message for values it refuses; fails if it renders them. */
         String renderError() {
             try {
@@ -127,6 +146,33 @@ final class ChartUnderTest {
                 return e.getMessage();
             }
             throw new AssertionError("Helm rendered values it should have refused: " + sets + " " + valuesFiles);
+        }
+    }
+
+    /** What {@link Template#renderWithTestHooks()} calls the {@code helm.sh/hook} annotations while rendering. */
+    static final String HOOK_RENAMED = "rendered-as-manifest.exobroker.io/hook";
+
+    private static Path copyWithTestHooksAsManifests() {
+        try {
+            Path copy = Files.createTempDirectory("chart-with-test-hooks-");
+            copy.toFile().deleteOnExit();
+            try (var files = Files.walk(DIR)) {
+                for (Path source : files.toList()) {
+                    Path target = copy.resolve(DIR.relativize(source).toString());
+                    // Deleted at exit in the reverse order of registration: each file before its directory.
+                    target.toFile().deleteOnExit();
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(target);
+                    } else if (DIR.relativize(source).startsWith(Path.of("templates", "tests"))) {
+                        Files.writeString(target, Files.readString(source).replace("helm.sh/hook", HOOK_RENAMED));
+                    } else {
+                        Files.copy(source, target);
+                    }
+                }
+            }
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
