@@ -64,6 +64,7 @@ class ChartDashboardTest {
             Set<String> read = ExportedMetrics.in(expression);
             assertThat(read).as("metrics of %s", expression).isNotEmpty();
             assertThat(expression).as("selects the dashboard's release").contains("namespace=\"$namespace\", job=\"$job\"");
+            ExportedMetrics.assertCaptured(expression);
             metrics.addAll(read);
         }
 
