@@ -195,7 +195,8 @@ public class ApiFilters {
         audit.record(new TokenRequestEvent(requestId, RequestId.fromClient(request.getHeaderString(RequestId.HEADER)),
                 client(request), surface.label(), record.callerId(), record.serviceAccount(), record.registration(),
                 record.resource(), outcome, response.getStatus(), source, tokenHash));
-        metrics.tokenRequest(record.registrationExists() ? record.registration() : BrokerMetrics.NO_REGISTRATION, outcome);
+        metrics.tokenRequest(surface.label(), record.registrationExists() ? record.registration()
+                : BrokerMetrics.NO_REGISTRATION, outcome);
     }
 
     private static String client(ContainerRequestContext request) {

@@ -44,7 +44,7 @@ public class BrokerMetrics {
     private static final String AUDIT = "broker.audit.";
 
     private final MeterRegistry registry;
-    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Meter.Id> expiryGauges = new ConcurrentHashMap<>();
     /** Micrometer holds a function counter's object weakly: this keeps the audit trail's suppliers alive. */
     private volatile AuditTrailGauges audit;
@@ -53,9 +53,13 @@ public class BrokerMetrics {
         this.registry = registry;
     }
 
-    /** One token request and how it ended ({@code issued} or an error code). */
-    public void tokenRequest(String registration, String outcome) {
-        counter(TOKEN_REQUESTS, "registration", registration, "outcome", outcome).increment();
+    /**
+     * One token request: the surface it came through (a {@code Surface} label of a surface that issues tokens: four
+     * values), the registration ({@link #NO_REGISTRATION} for one that does not exist) and how it ended ({@code issued},
+     * an error code or {@code status_} and an HTTP status).
+     */
+    public void tokenRequest(String surface, String registration, String outcome) {
+        counter(TOKEN_REQUESTS, "surface", surface, "registration", registration, "outcome", outcome).increment();
     }
 
     /**
@@ -216,7 +220,9 @@ public class BrokerMetrics {
     }
 
     private Counter counter(String name, String tag1, String value1, String tag2, String value2, String tag3, String value3) {
-        String key = name + '\n' + value1 + '\n' + value2 + '\n' + value3;
+        // Runs on every token request: a small key of the values, not a string built from them, so a lookup allocates
+        // one small object and hashes strings whose hashes are mostly cached already (names, tag values in constants).
+        CounterKey key = new CounterKey(name, value1, value2, value3);
         Counter counter = counters.get(key);
         if (counter == null) {
             Tags tags = Tags.of(tag1, value1);
@@ -230,5 +236,9 @@ public class BrokerMetrics {
             counter = counters.computeIfAbsent(key, k -> Counter.builder(name).tags(allTags).register(registry));
         }
         return counter;
+    }
+
+    /** A counter's name and tag values; the tag names are fixed per name. */
+    private record CounterKey(String name, String value1, String value2, String value3) {
     }
 }

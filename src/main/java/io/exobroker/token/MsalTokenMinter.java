@@ -35,20 +35,24 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Mints with MSAL4J: one {@link ConfidentialClientApplication} per registration credential version, built with
- * explicit connect/read timeouts (MSAL4J has none by default) and the broker's own executor (by default MSAL4J runs
- * on the common ForkJoinPool, which its blocking HTTP calls starve). MSAL4J's own token cache is skipped: the broker
- * caches per key and MSAL4J's lookup scans every cached token.
+ * Mints with MSAL4J: a {@link ConfidentialClientApplication} built for each mint, with explicit connect/read
+ * timeouts (MSAL4J has none by default) and the broker's own executor (by default MSAL4J runs on the common
+ * ForkJoinPool, which its blocking HTTP calls starve). MSAL4J's own token cache is skipped: the broker caches per key
+ * and MSAL4J's lookup scans every cached token.
+ *
+ * <p>No client outlives its mint. A client kept per registration cost about 500 bytes of MSAL4J objects plus a second
+ * copy of the registration's last token, which {@code skipCache(true)} does not stop MSAL4J from writing to the
+ * client's own cache (~1.2 KB a token): a quarter of the live heap with 10,000 registrations (issue 16). Building one
+ * is cheap next to the HTTP call it makes, happens once per token lifetime and key, and needs no network: instance
+ * discovery's answers are cached by MSAL4J for the whole JVM.
  *
  * <p>The executor's queue is bounded ({@code broker.azure.mint-queue}). MSAL4J 1.26 hands each call to it with
  * {@code CompletableFuture.supplyAsync(supplier, executorService)} in {@code acquireToken}, so a full queue surfaces as
@@ -67,16 +71,12 @@ public class MsalTokenMinter implements TokenMinter {
     /** How long a mint refused for a full queue is told to wait: at Entra ID's usual pace a full queue drains in seconds. */
     static final Duration QUEUE_FULL_RETRY_AFTER = Duration.ofSeconds(1);
 
-    private record ClientKey(String registrationId, long credentialVersion) {
-    }
-
     private final AzureConfig config;
     private final AuthorityHosts authorityHosts;
     private final Clock clock;
     private final BrokerMetrics metrics;
     private final AssertionSources assertions;
     private final ExecutorService executor;
-    private final Map<ClientKey, ConfidentialClientApplication> clients = new ConcurrentHashMap<>();
 
     public MsalTokenMinter(AzureConfig config, AuthorityHosts authorityHosts, Clock clock, BrokerMetrics metrics,
                            AssertionSources assertions) {
@@ -95,21 +95,9 @@ public class MsalTokenMinter implements TokenMinter {
 
     @Override
     public CompletableFuture<AccessToken> mint(Registration registration, Scope scope) {
-        return mint(registration, scope, () -> client(registration));
-    }
-
-    /** Builds a client for this one call: a probe of a rotation's next certificate must not outlive the probe. */
-    @Override
-    public CompletableFuture<AccessToken> mintWith(Registration registration, Credential credential, Scope scope) {
-        Registration other = registration.withCredential(credential);
-        return mint(other, scope, () -> build(other));
-    }
-
-    private CompletableFuture<AccessToken> mint(Registration registration, Scope scope,
-                                                Supplier<ConfidentialClientApplication> clients) {
         ConfidentialClientApplication client;
         try {
-            client = clients.get();
+            client = client(registration);
         } catch (UndeclaredAuthorityException e) {
             Log.errorf("registration %s: refusing to send its credential to %s, which is neither a cloud's sign-in host "
                     + "nor declared in %s", registration.id(), e.getMessage(), AuthorityHosts.ALLOWED_KEY);
@@ -138,9 +126,14 @@ public class MsalTokenMinter implements TokenMinter {
         });
     }
 
+    /** A probe of a rotation's next certificate: the same as any mint, with the other credential. */
+    @Override
+    public CompletableFuture<AccessToken> mintWith(Registration registration, Credential credential, Scope scope) {
+        return mint(registration.withCredential(credential), scope);
+    }
+
     @Override
     public void forget(String registrationId) {
-        clients.keySet().removeIf(key -> key.registrationId().equals(registrationId));
         assertions.forget(registrationId);
     }
 
@@ -164,11 +157,6 @@ public class MsalTokenMinter implements TokenMinter {
         executor.shutdownNow();
     }
 
-    /** The registration's MSAL client, built on first use per credential version. */
-    ConfidentialClientApplication client(Registration registration) {
-        return clients.computeIfAbsent(new ClientKey(registration.id(), registration.credentialVersion()),
-                key -> build(registration));
-    }
 
     /** Thrown instead of building a client that would send a credential to a host nobody allowed. */
     static final class UndeclaredAuthorityException extends RuntimeException {
@@ -177,7 +165,8 @@ public class MsalTokenMinter implements TokenMinter {
         }
     }
 
-    private ConfidentialClientApplication build(Registration registration) {
+    /** An MSAL client for one mint of this registration, with its credential as the registration holds it now. */
+    ConfidentialClientApplication client(Registration registration) {
         // Records are checked when they are parsed; this is the last line, should one ever get here unchecked.
         String authority = registration.authority(authorityHosts.brokerWideHost());
         SignInOrigin origin = SignInOrigin.ofAuthority(authority)

@@ -1754,7 +1754,8 @@ class HostileInputTest {
     }
 
     private double issuedMetric(String registration) {
-        String series = "broker_token_requests_total{outcome=\"issued\",registration=\"" + registration + "\"} ";
+        String series = "broker_token_requests_total{outcome=\"issued\",registration=\"" + registration
+                + "\",surface=\"token_api\"} ";
         return given().port(management.getPort()).get("/q/metrics").asString().lines().filter(line -> line.startsWith(series))
                 .mapToDouble(line -> Double.parseDouble(line.substring(series.length()).trim())).findFirst().orElse(0);
     }

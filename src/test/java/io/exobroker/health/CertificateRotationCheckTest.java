@@ -5,18 +5,23 @@ import io.exobroker.registration.Credential;
 import io.exobroker.registration.MailboxAccess;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Rotation;
+import io.exobroker.testing.metrics.ExportedSeries;
 import io.exobroker.testing.store.InMemoryRegistrationStore;
 import io.exobroker.testing.time.MutableClock;
 import io.exobroker.testing.tls.TestCertificate;
 import io.exobroker.testing.tls.TestCertificates;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +42,19 @@ class CertificateRotationCheckTest {
         assertThat(check.call().getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
         double seconds = meters.find("broker.rotation.next").tag("registration", "contoso").gauge().value();
         assertThat(seconds).isBetween((double) Duration.ofDays(69).toSeconds(), (double) Duration.ofDays(70).toSeconds());
+    }
+
+    /** Issue 15: the gauge as Prometheus scrapes it, for the chart's alerts and dashboard (ExportedSeries). */
+    @Test
+    void exportsTheTimeToTheNextRotationUnderTheNameAndLabelsOfTheCaptureFile() {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        store.put(rotating(Duration.ofDays(100), Rotation.State.IDLE));
+        new CertificateRotationCheck(store, clock, prometheus).call();
+
+        Map<String, Set<String>> captured = ExportedSeries.parse(prometheus.scrape());
+
+        assertThat(captured).containsEntry("broker_rotation_next_seconds", Set.of("registration"));
+        ExportedSeries.assertMatchesFile("rotation-check", captured);
     }
 
     @Test

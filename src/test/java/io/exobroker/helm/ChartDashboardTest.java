@@ -64,11 +64,12 @@ class ChartDashboardTest {
             Set<String> read = ExportedMetrics.in(expression);
             assertThat(read).as("metrics of %s", expression).isNotEmpty();
             assertThat(expression).as("selects the dashboard's release").contains("namespace=\"$namespace\", job=\"$job\"");
+            ExportedMetrics.assertCaptured(expression);
             metrics.addAll(read);
         }
 
         assertThat(dashboard.path("uid").asText()).isEqualTo("exo-token-broker");
-        assertThat(titles).contains("Token requests by outcome", "Cache hit ratio", "Mint latency",
+        assertThat(titles).contains("Token requests by surface and outcome", "Cache hit ratio", "Mint latency",
                 "Time to each credential's expiry", "Store problems");
         assertThat(metrics).contains("broker_token_requests_total", "broker_token_cache_total",
                 "broker_upstream_latency_seconds_bucket", "broker_upstream_calls_total",

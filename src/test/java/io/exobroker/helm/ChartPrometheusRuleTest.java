@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.exobroker.testing.metrics.ExportedSeries;
 import io.fabric8.openshift.api.model.monitoring.v1.PrometheusRule;
 import io.fabric8.openshift.api.model.monitoring.v1.Rule;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,9 @@ import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -89,6 +92,38 @@ class ChartPrometheusRuleTest {
                 "broker_rotation_next_seconds", "broker_upstream_calls_total", "broker_token_cache_total",
                 "broker_store_problems", "broker_vault_requests_total", "broker_token_requests_total", "up");
         ExportedMetrics.assertExported(metrics);
+        rules(enabled().render().one(PrometheusRule.class))
+                .forEach(alert -> ExportedMetrics.assertCaptured(alert.getExpr().getStrVal()));
+    }
+
+    /**
+     * Issue 15: promtool's input series have the names and the labels of the broker's own series, as captured from a
+     * running broker, plus the scrape's: an alert tested on a series the broker does not make would pass here and
+     * never fire in a cluster.
+     */
+    @Test
+    void promtoolSeriesAreShapedLikeTheBrokersCapturedSeries() throws IOException {
+        Map<String, Set<String>> captured = ExportedSeries.all();
+        List<String> series = new ArrayList<>();
+        YAML.readTree(PROMTOOL_TESTS.toFile()).path("tests").forEach(test -> test.path("input_series")
+                .forEach(input -> series.add(input.path("series").asText())));
+
+        assertThat(series).isNotEmpty();
+        for (String text : series) {
+            Map<String, Set<String>> parsed = ExportedSeries.parse(text.replace(", ", ",") + " 0");
+            if (parsed.isEmpty()) {
+                assertThat(ExportedMetrics.NOT_FROM_THE_BROKER).as("a series not from the broker: %s", text)
+                        .contains(text.substring(0, text.indexOf('{')));
+                continue;
+            }
+            parsed.forEach((name, labels) -> {
+                assertThat(captured).as("%s, as a running broker exports it (%s)", name, ExportedSeries.FILE)
+                        .containsKey(name);
+                Set<String> expected = new TreeSet<>(captured.get(name));
+                expected.addAll(ExportedMetrics.SCRAPE_LABELS);
+                assertThat(labels).as("labels of %s", text).isEqualTo(expected);
+            });
+        }
     }
 
     @Test

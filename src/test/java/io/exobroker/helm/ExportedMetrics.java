@@ -1,9 +1,12 @@
 package io.exobroker.helm;
 
+import io.exobroker.testing.metrics.ExportedSeries;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -52,6 +55,54 @@ final class ExportedMetrics {
             String audit = "AUDIT + \"" + meter.replaceFirst("^broker\\.audit\\.", "") + "\"";
             assertThat(sources).as("a meter named %s in src/main/java", meter).containsAnyOf("\"" + meter + "\"", audit);
         });
+    }
+
+    /** Labels the scrape adds to every series of the broker (a ServiceMonitor's target labels). */
+    static final Set<String> SCRAPE_LABELS = Set.of("job", "namespace", "pod", "instance");
+    /** A selector, {@code name{a="x", b=~"y"}}: the metric and what is between the braces. */
+    private static final Pattern SELECTOR = Pattern.compile("\\b([a-z_][a-z0-9_]*)\\s*\\{([^}]*)}");
+    /** A label matcher inside a selector. */
+    private static final Pattern MATCHER = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)\\s*(=~|!~|!=|=)");
+    /** The labels an aggregation or a vector match names: {@code by (a, b)}, {@code without (a)}, {@code on (a)}. */
+    private static final Pattern GROUPING = Pattern.compile("\\b(?:by|without|on|ignoring)\\s*\\(([^)]*)\\)");
+
+    /**
+     * Checks an expression against what a running broker was seen to export ({@link ExportedSeries}): each broker
+     * metric it reads is a captured sample, each label it selects on is one of that sample's (or the scrape's), and
+     * each label it groups or matches by is one of the scrape's or of a metric the expression reads.
+     */
+    static void assertCaptured(String expression) {
+        Map<String, Set<String>> captured = ExportedSeries.all();
+        Set<String> readable = new TreeSet<>(SCRAPE_LABELS);
+        for (String name : in(expression)) {
+            if (NOT_FROM_THE_BROKER.contains(name)) {
+                continue;
+            }
+            assertThat(captured).as("%s in %s, as a running broker exports it (%s)", name, expression,
+                    ExportedSeries.FILE).containsKey(name);
+            readable.addAll(captured.get(name));
+        }
+        Matcher selector = SELECTOR.matcher(expression);
+        while (selector.find()) {
+            String name = selector.group(1);
+            if (NOT_FROM_THE_BROKER.contains(name)) {
+                continue;
+            }
+            Set<String> labels = new TreeSet<>(captured.get(name));
+            labels.addAll(SCRAPE_LABELS);
+            Matcher matcher = MATCHER.matcher(selector.group(2));
+            while (matcher.find()) {
+                assertThat(labels).as("labels of %s in %s", name, expression).contains(matcher.group(1));
+            }
+        }
+        Matcher grouping = GROUPING.matcher(expression);
+        while (grouping.find()) {
+            for (String label : grouping.group(1).split(",")) {
+                if (!label.isBlank()) {
+                    assertThat(readable).as("label %s grouped on in %s", label.trim(), expression).contains(label.trim());
+                }
+            }
+        }
     }
 
     private static String mainSources() {

@@ -12,6 +12,7 @@ import io.exobroker.registration.Secret;
 import io.exobroker.testing.federation.FederationSettings;
 import io.exobroker.testing.entra.EmulatedApp;
 import io.exobroker.testing.entra.EntraEmulator;
+import io.exobroker.testing.leaks.HeapHistogram;
 import io.exobroker.testing.time.MutableClock;
 import io.exobroker.testing.tls.TestCertificate;
 import io.exobroker.testing.tls.TestCertificates;
@@ -197,6 +198,34 @@ class MsalTokenMinterTest {
                         assertThat(failure.kind()).isEqualTo(UpstreamException.Kind.CREDENTIAL);
                     });
         }
+    }
+
+    /**
+     * Issue 16: with 10,000 registrations, one MSAL client per registration kept forever, each with a second copy of its
+     * last token in MSAL's own cache (skipCache skips MSAL's lookup, not its write), was a quarter of the live heap.
+     * The broker caches tokens itself: after a mint the minter holds nothing of MSAL's, whatever the number of
+     * registrations it minted for.
+     */
+    @Test
+    void keepsNoMsalClientOrTokenCopyOnceAMintIsDone() throws Exception {
+        minter = minter(false, AuthorityHosts.declared(Optional.of(entra.authorityHost()), List.of()));
+        int registrations = 200;
+        minter.mint(registration(Optional.empty()), SCOPE).get(10, TimeUnit.SECONDS);
+        HeapHistogram before = HeapHistogram.live();
+
+        for (int i = 0; i < registrations; i++) {
+            Registration registration = new Registration("minter-test-" + i, TENANT, CLIENT, Cloud.PUBLIC,
+                    Optional.empty(), new Credential.ClientSecret(Secret.of(secret), Optional.empty()), List.of("graph"), 1);
+            minter.mint(registration, SCOPE).get(10, TimeUnit.SECONDS);
+        }
+        HeapHistogram after = HeapHistogram.live();
+
+        // Other test classes' brokers may run in this JVM and mint now and then: allow a few, not one per registration.
+        assertThat(after.instancesGrownSince(before, "com.microsoft.aad.msal4j.ConfidentialClientApplication"))
+                .as("MSAL clients still held after %d mints: %s", registrations, after.growthSince(before, 8))
+                .isLessThan(registrations / 10);
+        assertThat(after.instancesGrownSince(before, "com.microsoft.aad.msal4j.AccessTokenCacheEntity"))
+                .as("tokens held in MSAL's own caches").isLessThan(registrations / 10);
     }
 
     private static MsalTokenMinter minter(boolean instanceDiscovery, AuthorityHosts hosts) {

@@ -15,9 +15,11 @@ import java.util.stream.Collectors;
 public final class HeapHistogram {
 
     private final Map<String, Long> bytesByClass;
+    private final Map<String, Long> instancesByClass;
 
-    private HeapHistogram(Map<String, Long> bytesByClass) {
+    private HeapHistogram(Map<String, Long> bytesByClass, Map<String, Long> instancesByClass) {
         this.bytesByClass = bytesByClass;
+        this.instancesByClass = instancesByClass;
     }
 
     /** The live objects now (the command runs a full GC first). */
@@ -31,14 +33,21 @@ public final class HeapHistogram {
             throw new IllegalStateException("the JVM cannot print a class histogram", e);
         }
         Map<String, Long> bytes = new HashMap<>();
+        Map<String, Long> instances = new HashMap<>();
         for (String line : text.split("\n")) {
             // "   1:        123456       7890123  java.lang.String (java.base@17)"
             String[] columns = line.trim().split("\\s+");
             if (columns.length >= 4 && columns[0].endsWith(":")) {
                 bytes.merge(columns[3], Long.parseLong(columns[2]), Long::sum);
+                instances.merge(columns[3], Long.parseLong(columns[1]), Long::sum);
             }
         }
-        return new HeapHistogram(bytes);
+        return new HeapHistogram(bytes, instances);
+    }
+
+    /** How many more live instances of {@code className} there are than in {@code before} (negative: fewer). */
+    public long instancesGrownSince(HeapHistogram before, String className) {
+        return instancesByClass.getOrDefault(className, 0L) - before.instancesByClass.getOrDefault(className, 0L);
     }
 
     /** The {@code top} classes that grew most since {@code before}, as "class +N KB" (largest first). */
