@@ -71,7 +71,9 @@ public class TokenIssuer {
         RequestRecord thisRequest = ClientProxy.unwrap(record);
         Span span = tracing.tokenRequest(thisRequest.surface().label(), caller == null ? null : caller.id());
         CompletionStage<Issued> issued;
-        try (var active = tracing.activate(span)) { // var: registration.Scope is the other Scope here
+        // The span is the parent of the Entra ID call when the token is minted on this thread. (var: "Scope" here is
+        // the registration's.)
+        try (var active = tracing.activate(span)) {
             issued = issue(caller, registrationId, resource, resourceUri, minValidity, thisRequest, span);
         } catch (BrokerException refused) {
             tracing.tokenRefused(span, refused.code().code());
