@@ -1,5 +1,6 @@
 package io.exobroker.tracing;
 
+import com.sun.management.ThreadMXBean;
 import io.exobroker.token.TokenService;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -9,6 +10,8 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -32,6 +35,36 @@ class TracingTest {
         assertThat(off.vaultLoad()).isSameAs(Span.getInvalid());
         assertThat(off.vaultReread("contoso-mail")).isSameAs(Span.getInvalid());
         assertThat(off.vaultRequest("read", "exo-broker/registrations/contoso-mail")).isSameAs(Span.getInvalid());
+    }
+
+    /**
+     * What the token path calls for every request, a hundred thousand times with tracing off: were a span, scope or
+     * label built each time, that would be megabytes; the budget is well under a byte a request.
+     */
+    @Test
+    void offTheTokenPathAllocatesNothing() {
+        Tracing off = Tracing.off();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long thread = Thread.currentThread().getId();
+        int requests = 100_000;
+
+        tokenPath(off, requests); // classes loaded and the loop compiled, which allocate once on this thread
+        long before = threads.getThreadAllocatedBytes(thread);
+        tokenPath(off, requests);
+        long allocated = threads.getThreadAllocatedBytes(thread) - before;
+
+        assertThat(allocated).as("bytes allocated by %d requests", requests).isLessThan(requests / 2);
+    }
+
+    private static void tokenPath(Tracing tracing, int requests) {
+        for (int i = 0; i < requests; i++) {
+            Span request = tracing.tokenRequest("token_api", "runtime");
+            try (Scope scope = tracing.activate(request)) {
+                tracing.tokenTarget(request, "contoso-mail", "graph");
+                tracing.entraCall("contoso-mail", "client_secret", "https://graph.microsoft.com/.default");
+            }
+            tracing.tokenServed(request, TokenService.Source.CACHE);
+        }
     }
 
     @Test
