@@ -77,6 +77,11 @@ class ArchitectureTest {
                     + "lifecycle use them, never the other way round");
 
     @ArchTest
+    static final ArchRule tracingKnowsNoBrokerPackage = noClasses().that().resideInAPackage("io.exobroker.tracing..")
+            .should().dependOnClassesThat(brokerPackagesOtherThan("io.exobroker.tracing.."))
+            .because("the token lifecycle and the stores report to the tracing seam; it names spans and decides nothing");
+
+    @ArchTest
     static final ArchRule nothingDependsOnTheApi = noClasses().that().resideOutsideOfPackage("io.exobroker.api..")
             .should().dependOnClassesThat().resideInAPackage("io.exobroker.api..")
             .because("the HTTP surface is the top layer");

@@ -108,6 +108,7 @@ public class ApiFilters {
         if (surface == Surface.NONE) {
             return CONTINUE;
         }
+        record.surface(surface);
         if (!store.isLoaded()) {
             return refused(surface, new BrokerException(ErrorCode.STORE_UNAVAILABLE,
                     "the credential store has not been loaded yet; see the broker's log"));

@@ -22,6 +22,7 @@ public class RequestRecord {
     private String resource;
     private TokenService.IssuedToken issued;
     private ServiceAccount serviceAccount;
+    private Surface surface = Surface.NONE;
 
     public Caller caller() {
         return caller;
@@ -88,5 +89,14 @@ public class RequestRecord {
 
     TokenService.IssuedToken issued() {
         return issued;
+    }
+
+    /** The surface the request was routed to, noted by the filters for the token request's span. */
+    void surface(Surface surface) {
+        this.surface = surface;
+    }
+
+    Surface surface() {
+        return surface;
     }
 }

@@ -2,6 +2,7 @@ package io.exobroker.api;
 
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.CallerPolicy;
+import io.exobroker.concurrent.Futures;
 import io.exobroker.config.TokenConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
@@ -13,16 +14,19 @@ import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreSnapshot;
 import io.exobroker.token.AccessToken;
 import io.exobroker.token.TokenService;
+import io.exobroker.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.arc.ClientProxy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
  * What every surface does to hand out a token, whatever its wire format: validate the registration id, check the
- * caller's policy, get the token, and note the outcome for the audit line.
+ * caller's policy, get the token, and note the outcome for the audit line and the request's span.
  */
 @ApplicationScoped
 public class TokenIssuer {
@@ -37,13 +41,16 @@ public class TokenIssuer {
     private final RegistrationStore store;
     private final TokenConfig config;
     private final Clock clock;
+    private final Tracing tracing;
 
-    public TokenIssuer(TokenService tokens, CallerPolicy policy, RegistrationStore store, TokenConfig config, Clock clock) {
+    public TokenIssuer(TokenService tokens, CallerPolicy policy, RegistrationStore store, TokenConfig config, Clock clock,
+                       Tracing tracing) {
         this.tokens = tokens;
         this.policy = policy;
         this.store = store;
         this.config = config;
         this.clock = clock;
+        this.tracing = tracing;
     }
 
     /** A token for a resource given as an alias or a full {@code .default} scope. */
@@ -60,8 +67,37 @@ public class TokenIssuer {
 
     private CompletionStage<Issued> issue(Caller caller, String registrationId, String resource, boolean resourceUri,
                                           Duration minValidity, RequestRecord record) {
+        // The mint may complete on an upstream thread where the request scope is not active: keep the instance itself.
+        RequestRecord thisRequest = ClientProxy.unwrap(record);
+        Span span = tracing.tokenRequest(thisRequest.surface().label(), caller == null ? null : caller.id());
+        CompletionStage<Issued> issued;
+        // The span is the parent of the Entra ID call when the token is minted on this thread. (var: "Scope" here is
+        // the registration's.)
+        try (var active = tracing.activate(span)) {
+            issued = issue(caller, registrationId, resource, resourceUri, minValidity, thisRequest, span);
+        } catch (BrokerException refused) {
+            tracing.tokenRefused(span, refused.code().code());
+            throw refused;
+        } catch (RuntimeException failed) {
+            tracing.tokenRefused(span, ErrorCode.INTERNAL.code());
+            throw failed;
+        }
+        if (!tracing.isOn()) {
+            return issued;
+        }
+        return issued.whenComplete((token, error) -> {
+            if (error != null) {
+                tracing.tokenRefused(span, Futures.unwrap(error) instanceof BrokerException refused
+                        ? refused.code().code() : ErrorCode.INTERNAL.code());
+            }
+        });
+    }
+
+    private CompletionStage<Issued> issue(Caller caller, String registrationId, String resource, boolean resourceUri,
+                                          Duration minValidity, RequestRecord thisRequest, Span span) {
         StoreSnapshot snapshot = store.current();
-        record.target(registrationId, registrationId != null && snapshot.registration(registrationId).isPresent(), resource);
+        thisRequest.target(registrationId, registrationId != null && snapshot.registration(registrationId).isPresent(),
+                resource);
         if (registrationId == null || registrationId.isBlank()) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "'registration' is required");
         }
@@ -73,14 +109,16 @@ public class TokenIssuer {
                     "'resource' is required: graph, outlook or a full https://.../.default scope");
         }
         CallerPolicy.Grant grant = policy.authorize(caller, snapshot.registrations(), registrationId, resource, resourceUri);
-        record.target(registrationId, true, ResourceScopes.label(grant.scope(), grant.registration().cloud()));
-        // The mint may complete on an upstream thread where the request scope is not active: keep the instance itself.
-        RequestRecord thisRequest = ClientProxy.unwrap(record);
-        return tokens.token(grant.registration(), grant.scope(), minValidity).thenApply(issued -> {
+        String resourceLabel = ResourceScopes.label(grant.scope(), grant.registration().cloud());
+        thisRequest.target(registrationId, true, resourceLabel);
+        tracing.tokenTarget(span, registrationId, resourceLabel);
+        CompletableFuture<TokenService.IssuedToken> token = tokens.token(grant.registration(), grant.scope(), minValidity);
+        return token.thenApply(issued -> {
             thisRequest.issued(issued);
-            AccessToken token = issued.token();
-            long expiresIn = Math.max(0, token.remaining(clock.instant()).toSeconds());
-            return new Issued(token, issued.source(), grant.registration(), grant.scope(), expiresIn);
+            tracing.tokenServed(span, issued.source());
+            AccessToken accessToken = issued.token();
+            long expiresIn = Math.max(0, accessToken.remaining(clock.instant()).toSeconds());
+            return new Issued(accessToken, issued.source(), grant.registration(), grant.scope(), expiresIn);
         });
     }
 

@@ -6,6 +6,7 @@ import io.exobroker.config.VaultStoreConfig;
 import io.exobroker.federation.AssertionFiles;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.AuthorityHosts;
+import io.exobroker.tracing.Tracing;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -28,7 +29,8 @@ public class StoreProducer {
     @Produces
     @Singleton
     RegistrationStore store(StoreConfig config, VaultStoreConfig vaultConfig, Instance<VaultClient> vault, Clock clock,
-                            BrokerMetrics metrics, AuthorityHosts authorityHosts, FederationConfig federation) {
+                            BrokerMetrics metrics, AuthorityHosts authorityHosts, FederationConfig federation,
+                            Tracing tracing) {
         List<Path> pfxDirectories = config.pfxDirectories().orElse(List.of());
         for (Path directory : pfxDirectories) {
             if (!Files.isDirectory(directory)) {
@@ -43,7 +45,7 @@ public class StoreProducer {
             // Resolved only here: with the files store the Vault client (and quarkus.vault.url) is never needed.
             case vault -> new VaultRegistrationStore(vault.get().secrets().kv2(vaultConfig.kvMount()),
                     vaultConfig.prefix(), vaultConfig.pollInterval(), vaultConfig.requestTimeout(), clock,
-                    metrics::vaultRequest, authorityHosts, pfxDirectories, assertionFiles);
+                    metrics::vaultRequest, authorityHosts, pfxDirectories, assertionFiles, tracing);
         };
     }
 

@@ -6,6 +6,9 @@ import io.exobroker.registration.AuthorityHosts;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Slug;
 import io.exobroker.store.RecordBook.Revision;
+import io.exobroker.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.quarkus.logging.Log;
 import io.quarkus.vault.client.VaultClientException;
 import io.quarkus.vault.client.api.secrets.kv2.VaultSecretsKV2;
@@ -28,6 +31,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 
 /**
  * Registrations and callers as HashiCorp Vault KV version 2 secrets at {@code <mount>/<prefix>/registrations/<id>}
@@ -72,6 +76,7 @@ public final class VaultRegistrationStore extends PublishingStore {
     private final Duration requestTimeout;
     private final BiConsumer<String, String> requestCounter;
     private final PfxDirectories pfxFiles;
+    private final Tracing tracing;
     /** The KV version last read of each record, valid or not: an unchanged record is not read again. */
     private final Map<RecordKind, Map<String, Long>> versionsRead = new EnumMap<>(RecordKind.class);
     private String lastVaultProblem;
@@ -97,6 +102,20 @@ public final class VaultRegistrationStore extends PublishingStore {
     public VaultRegistrationStore(VaultSecretsKV2 kv, String prefix, Duration pollInterval, Duration requestTimeout,
                                   Clock clock, BiConsumer<String, String> requestCounter, AuthorityHosts authorityHosts,
                                   List<Path> pfxDirectories, AssertionFiles assertionFiles) {
+        this(kv, prefix, pollInterval, requestTimeout, clock, requestCounter, authorityHosts, pfxDirectories,
+                assertionFiles, Tracing.off());
+    }
+
+    /**
+     * @param requestCounter told about every Vault request as (operation, outcome), for metrics
+     * @param authorityHosts the sign-in hosts a record's {@code authority_host} may name
+     * @param pfxDirectories the only directories a record's {@code certificate_pfx_path} may point into
+     * @param assertionFiles where a federated record's {@code assertion_file} may lie
+     * @param tracing where each load, re-read and Vault request is traced
+     */
+    public VaultRegistrationStore(VaultSecretsKV2 kv, String prefix, Duration pollInterval, Duration requestTimeout,
+                                  Clock clock, BiConsumer<String, String> requestCounter, AuthorityHosts authorityHosts,
+                                  List<Path> pfxDirectories, AssertionFiles assertionFiles, Tracing tracing) {
         super(new RecordBook("Vault", clock, authorityHosts, assertionFiles));
         this.kv = kv;
         this.prefix = trimSlashes(prefix);
@@ -104,6 +123,7 @@ public final class VaultRegistrationStore extends PublishingStore {
         this.requestTimeout = requestTimeout;
         this.requestCounter = requestCounter;
         this.pfxFiles = PfxDirectories.forVault(pfxDirectories);
+        this.tracing = tracing;
         for (RecordKind kind : RecordKind.values()) {
             versionsRead.put(kind, new HashMap<>());
         }
@@ -117,7 +137,8 @@ public final class VaultRegistrationStore extends PublishingStore {
 
     /** Lists both kinds of record, reads what changed, and publishes; on a Vault failure keeps what is loaded. */
     public synchronized void poll() {
-        try {
+        Span load = tracing.vaultLoad();
+        try (Scope scope = tracing.activate(load)) {
             for (RecordKind kind : RecordKind.values()) {
                 syncKind(kind);
             }
@@ -134,13 +155,16 @@ public final class VaultRegistrationStore extends PublishingStore {
                         : "the broker is not ready until it can read the store");
                 lastVaultProblem = e.getMessage();
             }
+        } finally {
+            tracing.end(load);
         }
     }
 
     @Override
     public synchronized Optional<Registration> reread(String registrationId) {
         if (Slug.isValid(registrationId)) {
-            try {
+            Span reread = tracing.vaultReread(registrationId);
+            try (Scope scope = tracing.activate(reread)) {
                 Optional<VaultSecretsKV2ReadSecretData> secret = read(RecordKind.REGISTRATION, registrationId);
                 if (secret.isEmpty()) {
                     book.remove(RecordKind.REGISTRATION, registrationId);
@@ -151,6 +175,8 @@ public final class VaultRegistrationStore extends PublishingStore {
                 book.publish();
             } catch (VaultUnavailable e) {
                 Log.warnf("Vault store: re-reading registration %s failed: %s", registrationId, e.getMessage());
+            } finally {
+                tracing.end(reread);
             }
         }
         return current().registration(registrationId);
@@ -197,8 +223,8 @@ public final class VaultRegistrationStore extends PublishingStore {
             throws InvalidRecordException {
         book.check(registrationId, fields, pfxFiles::read);
         try {
-            await("write", kv.updateSecret(path(RecordKind.REGISTRATION, registrationId), options,
-                    new LinkedHashMap<>(fields)));
+            String path = path(RecordKind.REGISTRATION, registrationId);
+            await("write", path, () -> kv.updateSecret(path, options, new LinkedHashMap<>(fields)));
         } catch (VaultUnavailable | NotFound e) {
             throw new StoreWriteException("registration '" + registrationId + "' cannot be written to Vault: " + e.getMessage());
         }
@@ -209,7 +235,8 @@ public final class VaultRegistrationStore extends PublishingStore {
     public boolean deleteRegistration(String registrationId) {
         boolean existed = current().registration(registrationId).isPresent();
         try {
-            await("delete", kv.deleteSecretMetadata(path(RecordKind.REGISTRATION, registrationId)));
+            String path = path(RecordKind.REGISTRATION, registrationId);
+            await("delete", path, () -> kv.deleteSecretMetadata(path));
         } catch (NotFound e) {
             existed = false;
         } catch (VaultUnavailable e) {
@@ -222,7 +249,8 @@ public final class VaultRegistrationStore extends PublishingStore {
     private void syncKind(RecordKind kind) throws VaultUnavailable {
         List<String> ids;
         try {
-            ids = await("list", kv.listSecrets(prefix + "/" + kind.folder() + "/"));
+            String folder = prefix + "/" + kind.folder() + "/";
+            ids = await("list", folder, () -> kv.listSecrets(folder));
         } catch (NotFound e) {
             ids = List.of();
         }
@@ -239,7 +267,8 @@ public final class VaultRegistrationStore extends PublishingStore {
             }
             Integer current;
             try {
-                current = await("metadata", kv.readSecretMetadata(path(kind, id))).getCurrentVersion();
+                String path = path(kind, id);
+                current = await("metadata", path, () -> kv.readSecretMetadata(path)).getCurrentVersion();
             } catch (NotFound e) {
                 continue;
             }
@@ -276,43 +305,59 @@ public final class VaultRegistrationStore extends PublishingStore {
 
     private Optional<VaultSecretsKV2ReadSecretData> read(RecordKind kind, String id) throws VaultUnavailable {
         try {
-            return Optional.ofNullable(await("read", kv.readSecret(path(kind, id))));
+            String path = path(kind, id);
+            return Optional.ofNullable(await("read", path, () -> kv.readSecret(path)));
         } catch (NotFound e) {
             return Optional.empty();
         }
     }
 
-    private <T> T await(String operation, CompletionStage<T> request) throws VaultUnavailable, NotFound {
+    /** Sends one request to Vault and waits for it, counting and tracing how it ended. */
+    private <T> T await(String operation, String path, Supplier<CompletionStage<T>> send)
+            throws VaultUnavailable, NotFound {
+        Span span = tracing.vaultRequest(operation, path);
         try {
-            T result = request.toCompletableFuture().get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            requestCounter.accept(operation, "success");
+            T result = send.get().toCompletableFuture().get(requestTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            ended(span, operation, "success");
             return result;
         } catch (ExecutionException e) {
             Throwable cause = Futures.unwrap(e);
             if (cause instanceof VaultClientException vault && vault.getStatus() != null) {
                 int status = vault.getStatus();
                 if (status == 404) {
-                    requestCounter.accept(operation, "not_found");
+                    ended(span, operation, "not_found");
                     throw new NotFound();
                 }
                 if (status == 400 && vault.getErrors() != null && vault.getErrors().contains(CAS_MISMATCH)) {
-                    requestCounter.accept(operation, "conflict");
+                    ended(span, operation, "conflict");
                     throw new CheckAndSetMismatch();
                 }
-                requestCounter.accept(operation, status == 403 ? "denied" : "error");
+                ended(span, operation, status == 403 ? "denied" : "error");
                 throw new VaultUnavailable(status == 403
                         ? "Vault denied " + operation + " (HTTP 403): check the token's policy for " + prefix + "/"
                         : "Vault answered HTTP " + status + " to " + operation);
             }
-            requestCounter.accept(operation, "error");
+            ended(span, operation, "error");
             throw new VaultUnavailable("cannot reach Vault (" + (cause == null ? "unknown" : cause.getClass().getSimpleName()) + ")");
         } catch (TimeoutException e) {
-            requestCounter.accept(operation, "timeout");
+            ended(span, operation, "timeout");
             throw new VaultUnavailable("Vault did not answer " + operation + " within " + requestTimeout.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            ended(span, operation, "interrupted");
             throw new VaultUnavailable("interrupted");
+        } catch (RuntimeException e) {
+            ended(span, operation, "error");
+            throw e;
         }
+    }
+
+    /** A missing record is an answer, not a failure; everything but success and not_found marks the span failed. */
+    private void ended(Span span, String operation, String outcome) {
+        if (!outcome.equals("interrupted")) {
+            requestCounter.accept(operation, outcome);
+        }
+        tracing.ended(span, outcome, !outcome.equals("success") && !outcome.equals("not_found"));
     }
 
     /** Schedules the next poll unless the store was stopped; each poll schedules the one after it. */

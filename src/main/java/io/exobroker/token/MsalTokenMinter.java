@@ -18,9 +18,12 @@ import io.exobroker.registration.Credential;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.Scope;
 import io.exobroker.registration.SignInOrigin;
+import io.exobroker.tracing.Tracing;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.logging.Log;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -76,15 +79,23 @@ public class MsalTokenMinter implements TokenMinter {
     private final Clock clock;
     private final BrokerMetrics metrics;
     private final AssertionSources assertions;
+    private final Tracing tracing;
     private final ExecutorService executor;
 
     public MsalTokenMinter(AzureConfig config, AuthorityHosts authorityHosts, Clock clock, BrokerMetrics metrics,
                            AssertionSources assertions) {
+        this(config, authorityHosts, clock, metrics, assertions, Tracing.off());
+    }
+
+    @Inject
+    public MsalTokenMinter(AzureConfig config, AuthorityHosts authorityHosts, Clock clock, BrokerMetrics metrics,
+                           AssertionSources assertions, Tracing tracing) {
         this.config = config;
         this.authorityHosts = authorityHosts;
         this.clock = clock;
         this.metrics = metrics;
         this.assertions = assertions;
+        this.tracing = tracing;
         if (config.mintQueue() < 1) {
             throw new IllegalArgumentException("broker.azure.mint-queue must be at least 1");
         }
@@ -95,16 +106,18 @@ public class MsalTokenMinter implements TokenMinter {
 
     @Override
     public CompletableFuture<AccessToken> mint(Registration registration, Scope scope) {
+        // A child of the token request when it starts on the request's thread; a refresh or retry traces on its own.
+        Span span = tracing.entraCall(registration.id(), registration.credential().typeName(), scope.value());
         ConfidentialClientApplication client;
         try {
             client = client(registration);
         } catch (UndeclaredAuthorityException e) {
             Log.errorf("registration %s: refusing to send its credential to %s, which is neither a cloud's sign-in host "
                     + "nor declared in %s", registration.id(), e.getMessage(), AuthorityHosts.ALLOWED_KEY);
-            return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.REJECTED, null, null,
+            return traced(span, new UpstreamException(UpstreamException.Kind.REJECTED, null, null,
                     null, "the registration's sign-in host is not allowed"));
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.REJECTED, null, null,
+            return traced(span, new UpstreamException(UpstreamException.Kind.REJECTED, null, null,
                     null, "cannot build an MSAL client: " + e.getClass().getSimpleName()));
         }
         ClientCredentialParameters parameters = ClientCredentialParameters.builder(Set.of(scope.value()))
@@ -115,13 +128,17 @@ public class MsalTokenMinter implements TokenMinter {
             call = client.acquireToken(parameters);
         } catch (RejectedExecutionException e) {
             metrics.mintQueueRejected(registration.id());
-            return CompletableFuture.failedFuture(new UpstreamException(UpstreamException.Kind.OVERLOADED, null, null,
+            return traced(span, new UpstreamException(UpstreamException.Kind.OVERLOADED, null, null,
                     QUEUE_FULL_RETRY_AFTER, "every mint thread is busy and the mint queue is full"));
         }
         return call.handle((result, error) -> {
             if (error != null) {
-                throw failure(registration, error);
+                UpstreamException failure = failure(registration, error);
+                failure.aadstsCode().ifPresent(code -> tracing.aadsts(span, code));
+                tracing.ended(span, failure.outcome(), true);
+                throw failure;
             }
+            tracing.ended(span, "success", false);
             return toToken(result, scope, sent);
         });
     }
@@ -130,6 +147,12 @@ public class MsalTokenMinter implements TokenMinter {
     @Override
     public CompletableFuture<AccessToken> mintWith(Registration registration, Credential credential, Scope scope) {
         return mint(registration.withCredential(credential), scope);
+    }
+
+    /** A mint that failed before anything was sent, its span ended with the outcome. */
+    private CompletableFuture<AccessToken> traced(Span span, UpstreamException failure) {
+        tracing.ended(span, failure.outcome(), true);
+        return CompletableFuture.failedFuture(failure);
     }
 
     @Override

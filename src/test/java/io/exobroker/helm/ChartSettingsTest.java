@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -98,6 +99,36 @@ class ChartSettingsTest {
         assertThat(ChartUnderTest.plaintext().set("broker.audit.format", "text").set("broker.audit.flushInterval", "200ms")
                 .render().settings()).containsEntry("BROKER_AUDIT_FORMAT", "text")
                 .containsEntry("BROKER_AUDIT_FLUSH_INTERVAL", "200ms");
+    }
+
+    @Test
+    void turnsOnJsonLogsAndTracesThroughRunTimeKeys() {
+        Map<String, String> defaults = ChartUnderTest.plaintext().render().settings();
+        Map<String, String> on = ChartUnderTest.plaintext().set("broker.logJson", true).set("tracing.enabled", true)
+                .set("tracing.endpoint", "http://otel-collector.observability:4318").set("tracing.protocol", "http/protobuf")
+                .render().settings();
+
+        assertThat(defaults).containsEntry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false")
+                .doesNotContainKeys("QUARKUS_OTEL_SDK_DISABLED", "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT");
+        assertThat(on).contains(entry("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true"),
+                entry("QUARKUS_OTEL_SDK_DISABLED", "false"),
+                entry("QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", "http://otel-collector.observability:4318"),
+                entry("QUARKUS_OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"));
+        // Switched in a running image: each must be a run-time property, or the switch would do nothing.
+        QuarkusConfigModel quarkus = QuarkusConfigModel.load();
+        for (String variable : List.of("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "QUARKUS_OTEL_SDK_DISABLED",
+                "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", "QUARKUS_OTEL_EXPORTER_OTLP_PROTOCOL")) {
+            assertThat(quarkus.byEnvironmentName(variable)).as(variable)
+                    .hasValueSatisfying(property -> assertThat(property.phase()).isEqualTo("RUN_TIME"));
+        }
+    }
+
+    @Test
+    void refusesTracesWithoutAnEndpoint() {
+        String error = ChartUnderTest.plaintext().set("tracing.enabled", true).renderError();
+
+        assertThat(error).contains("tracing.endpoint is required");
+        assertThat(ChartUnderTest.plaintext().set("tracing.protocol", "zipkin").renderError()).contains("tracing");
     }
 
     @Test
