@@ -1,9 +1,10 @@
 package io.exobroker.api;
 
+import io.exobroker.authentication.ApiKeyAuthenticator;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.ServiceAccount;
-import io.exobroker.token.TokenService;
 import io.exobroker.registration.Slug;
+import io.exobroker.token.TokenService;
 import jakarta.enterprise.context.RequestScoped;
 
 /**
@@ -15,14 +16,23 @@ import jakarta.enterprise.context.RequestScoped;
 public class RequestRecord {
 
     static final int MAX_LOGGED_RESOURCE = 256;
+    /** Written instead of a request field that holds a caller's API key. */
+    static final String API_KEY_MARK = "(api key)";
+    static final String INVALID_MARK = "(invalid)";
 
+    private final ApiKeyAuthenticator apiKeys;
     private Caller caller;
     private String registration;
     private boolean registrationExists;
     private String resource;
+    private boolean resourceGranted;
     private TokenService.IssuedToken issued;
     private ServiceAccount serviceAccount;
     private Surface surface = Surface.NONE;
+
+    public RequestRecord(ApiKeyAuthenticator apiKeys) {
+        this.apiKeys = apiKeys;
+    }
 
     public Caller caller() {
         return caller;
@@ -32,10 +42,32 @@ public class RequestRecord {
         this.caller = caller;
     }
 
+    /** The registration and resource as the request named them, before anything was checked. */
     void target(String registration, boolean exists, String resource) {
-        this.registration = Slug.isValid(registration) ? registration : "(invalid)";
+        this.registration = registration;
         this.registrationExists = exists;
-        this.resource = resource == null ? null : isLoggable(resource) ? resource : "(invalid)";
+        this.resource = resource;
+        this.resourceGranted = false;
+    }
+
+    /** The registration and resource the caller was granted: an existing registration, a resource's own label. */
+    void granted(String registration, String resourceLabel) {
+        this.registration = registration;
+        this.registrationExists = true;
+        this.resource = resourceLabel;
+        this.resourceGranted = true;
+    }
+
+    /**
+     * A field as sent, for the audit line and metrics: only when it is well-formed and is not a caller's API key (a
+     * runtime that put its key in the wrong field, or a probe with a stolen one). Decided here, when the line is
+     * written, so that the granted path, which names an existing registration and a resource's label, hashes nothing.
+     */
+    private String asSent(String value, boolean wellFormed) {
+        if (!wellFormed) {
+            return INVALID_MARK;
+        }
+        return apiKeys.isSomeCallersKey(value) ? API_KEY_MARK : value;
     }
 
     /**
@@ -74,17 +106,27 @@ public class RequestRecord {
         return caller == null ? null : caller.id();
     }
 
-    /** The registration as sent, for the audit line; only slugs are kept, so nothing odd reaches the log. */
+    /**
+     * The registration for the audit line: an existing one's id, or the one sent when it is a slug and no API key, so
+     * nothing odd and no key reaches the log.
+     */
     String registration() {
-        return registration;
+        if (registration == null || registrationExists) {
+            return registration;
+        }
+        return asSent(registration, Slug.isValid(registration));
     }
 
     boolean registrationExists() {
         return registrationExists;
     }
 
+    /** The resource for the audit line: its label once granted, else as sent when it is loggable and no API key. */
     String resource() {
-        return resource;
+        if (resource == null || resourceGranted) {
+            return resource;
+        }
+        return asSent(resource, isLoggable(resource));
     }
 
     TokenService.IssuedToken issued() {

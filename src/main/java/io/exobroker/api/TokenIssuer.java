@@ -1,5 +1,6 @@
 package io.exobroker.api;
 
+import io.exobroker.authentication.ApiKeyAuthenticator;
 import io.exobroker.caller.Caller;
 import io.exobroker.caller.CallerPolicy;
 import io.exobroker.concurrent.Futures;
@@ -42,15 +43,29 @@ public class TokenIssuer {
     private final TokenConfig config;
     private final Clock clock;
     private final Tracing tracing;
+    private final ApiKeyAuthenticator apiKeys;
 
     public TokenIssuer(TokenService tokens, CallerPolicy policy, RegistrationStore store, TokenConfig config, Clock clock,
-                       Tracing tracing) {
+                       Tracing tracing, ApiKeyAuthenticator apiKeys) {
+        this.apiKeys = apiKeys;
         this.tokens = tokens;
         this.policy = policy;
         this.store = store;
         this.config = config;
         this.clock = clock;
         this.tracing = tracing;
+    }
+
+    /**
+     * Refuses a request field that holds a caller's API key (a runtime that put its key in the wrong field) before any
+     * answer could echo it back or a log keep it; says so without naming whose key it is.
+     */
+    private void refuseApiKeyIn(String field, String value) {
+        if (apiKeys.isSomeCallersKey(value)) {
+            throw new BrokerException(ErrorCode.BAD_REQUEST, "'" + field + "' holds an API key: send the key as the "
+                    + "caller's credential, never in a request field (it was neither used nor logged); rotate it if "
+                    + "it was shared by mistake");
+        }
     }
 
     /** A token for a resource given as an alias or a full {@code .default} scope. */
@@ -96,8 +111,11 @@ public class TokenIssuer {
     private CompletionStage<Issued> issue(Caller caller, String registrationId, String resource, boolean resourceUri,
                                           Duration minValidity, RequestRecord thisRequest, Span span) {
         StoreSnapshot snapshot = store.current();
-        thisRequest.target(registrationId, registrationId != null && snapshot.registration(registrationId).isPresent(),
-                resource);
+        boolean exists = registrationId != null && snapshot.registration(registrationId).isPresent();
+        thisRequest.target(registrationId, exists, resource);
+        if (!exists) {
+            refuseApiKeyIn("registration", registrationId);
+        }
         if (registrationId == null || registrationId.isBlank()) {
             throw new BrokerException(ErrorCode.BAD_REQUEST, "'registration' is required");
         }
@@ -108,9 +126,15 @@ public class TokenIssuer {
             throw new BrokerException(ErrorCode.BAD_REQUEST,
                     "'resource' is required: graph, outlook or a full https://.../.default scope");
         }
-        CallerPolicy.Grant grant = policy.authorize(caller, snapshot.registrations(), registrationId, resource, resourceUri);
+        CallerPolicy.Grant grant;
+        try {
+            grant = policy.authorize(caller, snapshot.registrations(), registrationId, resource, resourceUri);
+        } catch (BrokerException refused) {
+            refuseApiKeyIn("resource", resource); // only on the way out: a granted resource is an alias or a scope
+            throw refused;
+        }
         String resourceLabel = ResourceScopes.label(grant.scope(), grant.registration().cloud());
-        thisRequest.target(registrationId, true, resourceLabel);
+        thisRequest.granted(registrationId, resourceLabel);
         tracing.tokenTarget(span, registrationId, resourceLabel);
         CompletableFuture<TokenService.IssuedToken> token = tokens.token(grant.registration(), grant.scope(), minValidity);
         return token.thenApply(issued -> {

@@ -42,6 +42,14 @@ public class ApiKeyAuthenticator {
         return store.current().callerIndex().withKeyDigest(sha256(apiKey));
     }
 
+    /** Whether {@code value} is some caller's API key, so that it may never be written where a request field goes. */
+    public boolean isSomeCallersKey(String value) {
+        if (value == null || value.isEmpty() || value.length() > MAX_KEY_LENGTH) {
+            return false;
+        }
+        return store.current().callerIndex().isKeyDigestOfAnyCaller(sha256(value));
+    }
+
     static Optional<String> presentedKey(String authorizationHeader, String apiKeyHeader) {
         Optional<String> bearer = bearer(authorizationHeader);
         if (bearer.isPresent()) {

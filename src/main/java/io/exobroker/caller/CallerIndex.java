@@ -83,6 +83,18 @@ public final class CallerIndex {
         return matches == 1 ? Optional.of(match) : Optional.empty();
     }
 
+    /**
+     * Whether any caller's key has this digest, a key two records share included (which authenticates as neither, but
+     * is a key all the same): for keeping a key a caller pasted into the wrong field out of the logs.
+     */
+    public boolean isKeyDigestOfAnyCaller(byte[] digest) {
+        boolean any = false;
+        for (Caller caller : byId.values()) {
+            any |= caller.hasKeyDigest(digest);
+        }
+        return any;
+    }
+
     /** Which caller each service account authenticates as. */
     public ServiceAccountClaims serviceAccounts() {
         return serviceAccounts;

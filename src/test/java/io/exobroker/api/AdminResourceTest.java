@@ -2,6 +2,7 @@ package io.exobroker.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.exobroker.admin.RegistrationAdmin;
+import io.exobroker.authentication.ApiKeyAuthenticator;
 import io.exobroker.caller.Caller;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
@@ -27,7 +28,7 @@ class AdminResourceTest {
     private static final byte[] DIGEST = new byte[32];
 
     private final InMemoryRegistrationStore store = new InMemoryRegistrationStore();
-    private final RequestRecord record = new RequestRecord();
+    private final RequestRecord record = new RequestRecord(new ApiKeyAuthenticator(store));
     private final AdminResource resource = new AdminResource(new RegistrationAdmin(store, null, Clock.systemUTC(), null, null, null), record,
             new ObjectMapper());
 

@@ -133,6 +133,42 @@ class AuditTrailTest {
         assertThat(lines.get(0).get("client").asText()).isEqualTo("127.0.0.1");
     }
 
+    /**
+     * A runtime that put its API key into a request field by mistake: the field is not written to the trail as sent
+     * (the key is a slug here, so well-formedness alone would let it through), only that a key was there.
+     */
+    @Test
+    void aKeyPastedIntoARequestFieldIsNotWrittenToTheTrail() {
+        int mark = CapturedAudit.mark();
+
+        List<Response> answers = List.of(
+                json(Fixtures.RUNTIME_KEY).body(Map.of("registration", Fixtures.RUNTIME_KEY, "resource", "graph"))
+                        .post(Surface.TOKEN_PATH),
+                json(Fixtures.RUNTIME_KEY).body(Map.of("registration", App.SECRET.id, "resource", Fixtures.RUNTIME_KEY))
+                        .post(Surface.TOKEN_PATH),
+                json(Fixtures.RUNTIME_KEY).body(Map.of("registration", App.SECRET.id, "resource", Fixtures.NARROW_KEY))
+                        .post(Surface.TOKEN_PATH),
+                given().header("X-IDENTITY-HEADER", Fixtures.NARROW_KEY).queryParam("api-version", MSI_VERSION)
+                        .queryParam("resource", Fixtures.NARROW_KEY).queryParam("mi_res_id", Fixtures.NARROW_KEY)
+                        .get(Surface.MANAGED_IDENTITY_PATH));
+
+        // then: refused as a key in the wrong place, with neither the answer (the leak check reads it) nor the trail
+        // holding it
+        assertThat(answers).allSatisfy(answer -> {
+            assertThat(answer.statusCode()).isEqualTo(400);
+            assertThat(answer.body().asString()).contains("holds an API key");
+        });
+        List<JsonNode> lines = CapturedAudit.since(mark);
+        assertThat(lines).hasSize(4);
+        assertThat(lines).allSatisfy(line -> assertThat(line.toString())
+                .doesNotContain(Fixtures.RUNTIME_KEY).doesNotContain(Fixtures.NARROW_KEY));
+        assertThat(lines.get(0).get("registration").asText()).isEqualTo("(api key)");
+        assertThat(lines.get(1).get("resource").asText()).isEqualTo("(api key)");
+        assertThat(lines.get(2).get("resource").asText()).as("another caller's key").isEqualTo("(api key)");
+        assertThat(lines.get(3).get("registration").asText()).isEqualTo("(api key)");
+        assertThat(lines.get(3).get("resource").asText()).isEqualTo("(api key)");
+    }
+
     @Test
     void publishesTheWritersMetricsOnTheManagementPort() {
         json(Fixtures.RUNTIME_KEY).body(Map.of("registration", App.SECRET.id, "resource", "graph")).post(Surface.TOKEN_PATH);
