@@ -11,7 +11,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -44,7 +43,6 @@ import static org.awaitility.Awaitility.await;
  */
 class AuditShutdownIT {
 
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static PackagedBrokerEnvironment environment;
@@ -64,8 +62,8 @@ class AuditShutdownIT {
     @Test
     void everyAnsweredRequestHasItsAuditLineAfterSigterm() throws Exception {
         Path output = Files.createTempFile(Path.of("target"), "audit-shutdown-", ".log");
-        int port = freePort();
-        Process broker = start(port, output);
+        int port = PackagedBrokerEnvironment.freePort();
+        Process broker = PackagedBrokerEnvironment.startJar(config, port, output, "1h", Map.of());
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         try {
             await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100))
@@ -118,22 +116,6 @@ class AuditShutdownIT {
     private record Answer(int status, String requestId) {
     }
 
-    private static Process start(int port, Path output) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // The trail on standard output, as shipped: not the environment's file, which is PackagedBrokerIT's.
-        config.forEach((key, value) -> {
-            if (!key.contains("broker.audit.")) {
-                command.add("-D" + key + "=" + value);
-            }
-        });
-        command.add("-Dquarkus.http.port=" + port);
-        command.add("-Dbroker.audit.flush-interval=1h");
-        command.add("-jar");
-        command.add(JAR.toAbsolutePath().toString());
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-    }
-
     /** Sends requests from 8 threads until {@code count} were sent or {@code stop} is set. */
     private static Void sendConcurrently(HttpClient http, int port, int count, ConcurrentLinkedQueue<Answer> answers,
                                          AtomicBoolean stop) throws Exception {
@@ -176,12 +158,6 @@ class AuditShutdownIT {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return -1;
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,7 +36,6 @@ import static org.awaitility.Awaitility.await;
  */
 class ObservabilityIT {
 
-    private static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static PackagedBrokerEnvironment environment;
@@ -57,9 +55,9 @@ class ObservabilityIT {
     @Test
     void jsonLogsAndTracesAreSwitchedOnAtRunTime() throws Exception {
         Path output = Files.createTempFile(Path.of("target"), "observability-", ".log");
-        int port = freePort();
+        int port = PackagedBrokerEnvironment.freePort();
         try (OtlpReceiver collector = OtlpReceiver.start()) {
-            Process broker = start(port, output, Map.of(
+            Process broker = PackagedBrokerEnvironment.startJar(config, port, output, "100ms", Map.of(
                     "QUARKUS_LOG_CONSOLE_JSON_ENABLED", "true",
                     "QUARKUS_OTEL_SDK_DISABLED", "false",
                     "QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT", collector.endpoint(),
@@ -112,24 +110,6 @@ class ObservabilityIT {
         SecretLeakCheck.assertNoLeaksIn(output.toString(), lines);
     }
 
-    private static Process start(int port, Path output, Map<String, String> environmentVariables) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        // The audit trail on standard output, as shipped, so its lines are among those checked.
-        config.forEach((key, value) -> {
-            if (!key.contains("broker.audit.")) {
-                command.add("-D" + key + "=" + value);
-            }
-        });
-        command.add("-Dquarkus.http.port=" + port);
-        command.add("-Dbroker.audit.flush-interval=100ms");
-        command.add("-jar");
-        command.add(JAR.toAbsolutePath().toString());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
-        builder.environment().putAll(environmentVariables);
-        return builder.start();
-    }
-
     private static int tokenStatus(HttpClient http, int port) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/token"))
                 .timeout(Duration.ofSeconds(10)).header("X-Api-Key", Fixtures.RUNTIME_KEY)
@@ -149,11 +129,5 @@ class ObservabilityIT {
     /** A protobuf body as text: its strings are plain UTF-8 between binary framing, which Latin-1 keeps byte for byte. */
     private static String text(OtlpReceiver.Export export) {
         return new String(export.body(), StandardCharsets.ISO_8859_1);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -7,7 +7,9 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +22,9 @@ public class PackagedBrokerEnvironment extends BrokerTestEnvironment {
 
     /** The packaged broker's audit trail. */
     public static final Path AUDIT_FILE = Path.of("target", "packaged-audit", "exo-audit.log");
+
+    /** The runner jar, as the JVM image runs it. */
+    public static final Path RUNNER_JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
 
     private static volatile int managementPort;
 
@@ -55,7 +60,31 @@ public class PackagedBrokerEnvironment extends BrokerTestEnvironment {
         }
     }
 
-    private static int freePort() {
+    /**
+     * Starts the runner jar as a process of its own, on {@code port}, with this environment's {@code config}, its audit
+     * trail on standard output as shipped (not the file the launcher's tests read), flushed every
+     * {@code auditFlushInterval}, and everything it writes in {@code output}; {@code environment} as the chart would
+     * set it.
+     */
+    public static Process startJar(Map<String, String> config, int port, Path output, String auditFlushInterval,
+                                   Map<String, String> environment) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        config.forEach((key, value) -> {
+            if (!key.contains("broker.audit.")) {
+                command.add("-D" + key + "=" + value);
+            }
+        });
+        command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dbroker.audit.flush-interval=" + auditFlushInterval);
+        command.add("-jar");
+        command.add(RUNNER_JAR.toAbsolutePath().toString());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().putAll(environment);
+        return builder.start();
+    }
+
+    public static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
