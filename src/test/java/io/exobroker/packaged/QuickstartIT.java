@@ -78,8 +78,16 @@ class QuickstartIT {
         assertThat(clientSecret).hasSizeGreaterThan(20);
     }
 
+    /**
+     * Starts the script as a terminal would: with Ctrl-C's SIGINT at its default disposition. A build started in the
+     * background of a non-interactive shell (as CI may be: {@code nohup ... &}) inherits SIGINT ignored, and a
+     * non-interactive bash can neither trap nor restore a signal ignored on entry, so the script would never hear the
+     * test's Ctrl-C; Python restores the default before it execs bash.
+     */
     private static Process start(Path output, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        List<String> command = new ArrayList<>(List.of("python3", "-c",
+                "import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp('bash', ['bash'] + sys.argv[1:])",
+                SCRIPT.toString()));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(output.toFile());
