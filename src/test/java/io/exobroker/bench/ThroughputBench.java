@@ -89,11 +89,14 @@ final class ThroughputBench {
         List<Measured> noop = new ArrayList<>();
         List<Measured> token = new ArrayList<>();
         List<Measured> anchor = new ArrayList<>();
+        List<Measured> raw = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
-            List<String> order = round % 2 == 0 ? List.of("noop", "token", "nginx") : List.of("nginx", "token", "noop");
+            List<String> order = round % 2 == 0 ? List.of("noop", "raw", "token", "nginx")
+                    : List.of("nginx", "token", "raw", "noop");
             for (String which : order) {
                 switch (which) {
                     case "noop" -> noop.add(measure(load, broker.pid(), run(broker.port(), "/bench/noop", connections, 0, seconds)));
+                    case "raw" -> raw.add(measure(load, broker.pid(), run(broker.port(), "/bench/raw-noop", connections, 0, seconds)));
                     case "token" -> token.add(measure(load, broker.pid(), run(broker.port(), "/v1/token", connections, 0, seconds)));
                     default -> {
                         if (nginx.isPresent()) {
@@ -103,8 +106,8 @@ final class ThroughputBench {
                     }
                 }
             }
-            System.out.printf(Locale.ROOT, "  %d connections, round %d: no-op %s | token %s%s%n", connections,
-                    round + 1, describe(noop.get(round)), describe(token.get(round)),
+            System.out.printf(Locale.ROOT, "  %d connections, round %d: no-op %s | raw Vert.x no-op %s | token %s%s%n",
+                    connections, round + 1, describe(noop.get(round)), describe(raw.get(round)), describe(token.get(round)),
                     anchor.isEmpty() ? "" : " | nginx " + describe(anchor.get(round)));
             context.report().invariant(token.get(round).load().failures() == 0 && noop.get(round).load().failures() == 0,
                     "throughput at " + connections + " connections: every answer is 200");
@@ -122,7 +125,15 @@ final class ThroughputBench {
             context.report().target(SECTION, "cached token vs nginx static file, " + connections + " conn",
                     againstNginx.describe("nginx"), "≥ 0.80× nginx", againstNginx.throughputRatio() >= 0.80,
                     command + "; nginx: same wrk line against throughput/nginx/nginx.conf");
+            // Where the gap to nginx is: the bare HTTP stack (a Vert.x route writing the same bytes), then what Quarkus
+            // REST and Jackson add (the no-op), then the broker's own work (the token).
+            context.report().info(SECTION, "raw Vert.x no-op vs nginx static file, " + connections + " conn",
+                    Comparison.of(raw, anchor).describe("raw no-op", "nginx"), command + "; raw: POST /bench/raw-noop");
+            context.report().info(SECTION, "Quarkus REST no-op vs nginx static file, " + connections + " conn",
+                    Comparison.of(noop, anchor).describe("no-op", "nginx"), command);
         }
+        context.report().info(SECTION, "cached token vs raw Vert.x no-op, " + connections + " conn",
+                Comparison.of(token, raw).describe("raw no-op"), command + "; raw: POST /bench/raw-noop");
     }
 
     /** Full load on the token endpoint for a while, then the broker's resident memory. */
@@ -197,10 +208,14 @@ final class ThroughputBench {
         }
 
         String describe(String against) {
-            return String.format(Locale.ROOT, "**%.2f×** throughput (token %.0f req/s, p50 %s, p99 %s; %s %.0f req/s, "
+            return describe("token", against);
+        }
+
+        String describe(String subject, String against) {
+            return String.format(Locale.ROOT, "**%.2f×** throughput (%s %.0f req/s, p50 %s, p99 %s; %s %.0f req/s, "
                             + "p50 %s, p99 %s; per-round %s); CPU view %.2f× (%.1f vs %.1f µs CPU/request); "
                             + "machine %.2f cores busy",
-                    throughputRatio, tokenRps, LoadResult.micros(token.p50Micros()), LoadResult.micros(token.p99Micros()),
+                    throughputRatio, subject, tokenRps, LoadResult.micros(token.p50Micros()), LoadResult.micros(token.p99Micros()),
                     against, noopRps, LoadResult.micros(noop.p50Micros()), LoadResult.micros(noop.p99Micros()), perRound,
                     cpuRatio, tokenCpu, noopCpu, machineCores);
         }
