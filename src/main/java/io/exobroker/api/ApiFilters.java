@@ -2,15 +2,12 @@ package io.exobroker.api;
 
 import io.exobroker.audit.AdminActionEvent;
 import io.exobroker.audit.AuditLog;
-import io.exobroker.audit.TokenRequestEvent;
 import io.exobroker.concurrent.Futures;
 import io.exobroker.config.ApiConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
-import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.registration.Slug;
 import io.exobroker.store.RegistrationStore;
-import io.exobroker.token.TokenService;
 import io.quarkus.arc.ClientProxy;
 import io.quarkus.logging.Log;
 import io.smallrye.mutiny.Uni;
@@ -25,7 +22,6 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 import org.jboss.resteasy.reactive.server.ServerResponseFilter;
 import org.jboss.resteasy.reactive.server.SimpleResourceInfo;
 
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -52,18 +48,18 @@ public class ApiFilters {
     private final ApiConfig config;
     private final RequestRecord record;
     private final AuditLog audit;
-    private final BrokerMetrics metrics;
+    private final TokenRequestTrail trail;
     private final RequestId requestIds;
 
-    public ApiFilters(CallerAuthentication authentication, RegistrationStore store, ApiConfig config,
-                      RequestRecord record, AuditLog audit, BrokerMetrics metrics) {
+    public ApiFilters(CallerAuthentication authentication, RegistrationStore store, ApiConfig config, RequestRecord record,
+                      AuditLog audit, TokenRequestTrail trail, RequestId requestIds) {
         this.authentication = authentication;
         this.store = store;
         this.config = config;
         this.record = record;
         this.audit = audit;
-        this.metrics = metrics;
-        this.requestIds = new RequestId();
+        this.trail = trail;
+        this.requestIds = requestIds;
     }
 
     @ServerRequestFilter(preMatching = true, priority = Priorities.AUTHENTICATION - 100)
@@ -157,7 +153,8 @@ public class ApiFilters {
         String requestId = requestIds.next();
         response.getHeaders().putSingle(RequestId.HEADER, requestId);
         if (surface.issuesTokens()) {
-            recordTokenRequest(surface, requestId, request, response);
+            trail.record(surface, record, requestId, request.getHeaderString(RequestId.HEADER), client(request),
+                    response.getStatus(), response.getEntity() instanceof AuditedOutcome failure ? failure : null);
         } else if (surface == Surface.ADMIN && request.getProperty(ROUTED_PROPERTY) instanceof String action) {
             recordAdminRequest(action, requestId, request, response);
         }
@@ -176,28 +173,6 @@ public class ApiFilters {
         audit.record(new AdminActionEvent(requestId, RequestId.fromClient(request.getHeaderString(RequestId.HEADER)),
                 client(request), record.callerId(), record.serviceAccount(), action, registration, outcome,
                 response.getStatus()));
-    }
-
-    private void recordTokenRequest(Surface surface, String requestId, ContainerRequestContext request,
-                                    ContainerResponseContext response) {
-        String outcome;
-        String source = null;
-        String tokenHash = null;
-        TokenService.IssuedToken issued = record.issued();
-        if (response.getEntity() instanceof AuditedOutcome failure) {
-            outcome = failure.auditOutcome();
-        } else if (issued != null && response.getStatus() == 200) {
-            outcome = "issued";
-            source = issued.source().name().toLowerCase(Locale.ROOT);
-            tokenHash = issued.token().auditHash();
-        } else {
-            outcome = "status_" + response.getStatus();
-        }
-        audit.record(new TokenRequestEvent(requestId, RequestId.fromClient(request.getHeaderString(RequestId.HEADER)),
-                client(request), surface.label(), record.callerId(), record.serviceAccount(), record.registration(),
-                record.resource(), outcome, response.getStatus(), source, tokenHash));
-        metrics.tokenRequest(surface.label(), record.registrationExists() ? record.registration()
-                : BrokerMetrics.NO_REGISTRATION, outcome);
     }
 
     private static String client(ContainerRequestContext request) {

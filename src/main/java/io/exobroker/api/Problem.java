@@ -7,6 +7,8 @@ import io.exobroker.error.ErrorCode;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import java.util.function.BiConsumer;
+
 /** An RFC 9457 problem with the broker's stable {@code code}. */
 @Schema(name = "Problem", description = "RFC 9457 problem details with a stable code")
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -46,12 +48,17 @@ public record Problem(
 
     public Response toResponse() {
         Response.ResponseBuilder response = Response.status(status).type(MEDIA_TYPE).entity(this);
+        headers(response::header);
+        return response.build();
+    }
+
+    /** The headers that go with this problem besides its media type: when to retry, how to authenticate. */
+    void headers(BiConsumer<String, String> header) {
         if (retryAfterSeconds != null) {
-            response.header("Retry-After", retryAfterSeconds);
+            header.accept("Retry-After", Long.toString(retryAfterSeconds));
         }
         if (status == 401) {
-            response.header("WWW-Authenticate", "Bearer realm=\"exo-token-broker\"");
+            header.accept("WWW-Authenticate", "Bearer realm=\"exo-token-broker\"");
         }
-        return response.build();
     }
 }

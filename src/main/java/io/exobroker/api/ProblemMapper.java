@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.InvalidDefinitionException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import io.exobroker.concurrent.Futures;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.quarkus.logging.Log;
@@ -52,28 +53,41 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unknownField(UnrecognizedPropertyException error, ContainerRequestContext request) {
-        return badRequest(request, "unknown field " + fieldName(error.getPropertyName()));
+        return broker(refusalOf(error), request);
     }
 
     @ServerExceptionMapper
     public Response mismatchedInput(MismatchedInputException error, ContainerRequestContext request) {
-        BrokerException limit = brokerCause(error);
-        if (limit != null) {
-            return broker(limit, request);
-        }
-        return badRequest(request, error.getPath().isEmpty()
-                ? "the body must be a JSON object"
-                : "field " + path(error) + " has the wrong type");
+        return broker(refusalOf(error), request);
     }
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException error, ContainerRequestContext request) {
+        return broker(refusalOf(error), request);
+    }
+
+    /**
+     * What a body Jackson could not read is answered with, wherever it was read: a size limit hit while reading, or a
+     * bad request naming at most a field name, never the parser's message (it can quote the body).
+     */
+    static BrokerException refusalOf(JsonProcessingException error) {
         BrokerException limit = brokerCause(error);
         if (limit != null) {
-            return broker(limit, request);
+            return limit;
+        }
+        if (error instanceof UnrecognizedPropertyException unknown) {
+            return badRequest("unknown field " + fieldName(unknown.getPropertyName()));
+        }
+        if (error instanceof MismatchedInputException mismatched) {
+            return badRequest(mismatched.getPath().isEmpty()
+                    ? "the body must be a JSON object"
+                    : "field " + path(mismatched) + " has the wrong type");
+        }
+        if (error instanceof InvalidDefinitionException) {
+            return badRequest("the body is not a valid request");
         }
         String message = String.valueOf(error.getOriginalMessage());
-        return badRequest(request, message.startsWith("Duplicate field")
+        return badRequest(message.startsWith("Duplicate field")
                 ? "a field is given more than once" : "the body is not valid JSON");
     }
 
@@ -81,7 +95,7 @@ public class ProblemMapper {
     @ServerExceptionMapper
     public Response invalidDefinition(InvalidDefinitionException error,
                                       ContainerRequestContext request) {
-        return badRequest(request, "the body is not a valid request");
+        return broker(refusalOf(error), request);
     }
 
     @ServerExceptionMapper
@@ -91,8 +105,7 @@ public class ProblemMapper {
             return broker(limit, request);
         }
         if (error.getCause() instanceof JsonProcessingException json) {
-            return json instanceof MismatchedInputException mismatched ? mismatchedInput(mismatched, request)
-                    : json(json, request);
+            return broker(refusalOf(json), request);
         }
         int status = error.getResponse() == null ? 500 : error.getResponse().getStatus();
         ErrorCode code = switch (status) {
@@ -114,17 +127,29 @@ public class ProblemMapper {
 
     @ServerExceptionMapper
     public Response unexpected(Throwable error, ContainerRequestContext request) {
-        BrokerException limit = brokerCause(error);
-        if (limit != null) {
-            return broker(limit, request);
-        }
-        Log.errorf(error, "unexpected error answering a request: %s", error.getClass().getName());
-        return Problem.respond(ApiFilters.surfaceOf(request),
-                new BrokerException(ErrorCode.INTERNAL, "the broker failed unexpectedly; see its log"));
+        return broker(refusalOfAny(error), request);
     }
 
-    private static Response badRequest(ContainerRequestContext request, String detail) {
-        return Problem.respond(ApiFilters.surfaceOf(request), new BrokerException(ErrorCode.BAD_REQUEST, detail));
+    /**
+     * What any failure of a request is answered with, for a surface served outside Quarkus REST (see {@link
+     * TokenRoute}): the broker's own refusal, a body Jackson could not read, or an unexpected failure, logged with its
+     * stack trace and answered without its message.
+     */
+    static BrokerException refusalOfAny(Throwable failure) {
+        Throwable error = Futures.unwrap(failure);
+        if (error instanceof JsonProcessingException json) {
+            return refusalOf(json);
+        }
+        BrokerException limit = brokerCause(error);
+        if (limit != null) {
+            return limit;
+        }
+        Log.errorf(error, "unexpected error answering a request: %s", error.getClass().getName());
+        return new BrokerException(ErrorCode.INTERNAL, "the broker failed unexpectedly; see its log");
+    }
+
+    private static BrokerException badRequest(String detail) {
+        return new BrokerException(ErrorCode.BAD_REQUEST, detail);
     }
 
     private static String path(JsonMappingException error) {

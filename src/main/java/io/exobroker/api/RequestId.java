@@ -1,5 +1,7 @@
 package io.exobroker.api;
 
+import jakarta.inject.Singleton;
+
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,7 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code client_request_id}, when it is 1 to 64 characters of {@code A-Z a-z 0-9 - _ . :} (UUIDs, ingress-nginx and
  * Envoy ids, W3C trace ids), so a runtime's or an ingress's own logs can be joined to the audit trail; anything else
  * is recorded as {@code (invalid)}.
+ *
+ * <p>One per process, shared by every code path that answers API requests.
  */
+@Singleton
 final class RequestId {
 
     static final String HEADER = "X-Request-Id";

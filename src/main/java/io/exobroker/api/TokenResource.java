@@ -78,8 +78,6 @@ public class TokenResource {
         }
         return issuer.issue(record.caller(), request.registration(), request.resource(),
                         issuer.minValidity(request.minValiditySeconds()), record)
-                .thenApply(issued -> new TokenResponse(issued.token().value(), "Bearer", issued.expiresIn(),
-                        issued.token().expiresOn().getEpochSecond(), issued.scope().value(), issued.registration().id(),
-                        issued.registration().tenantId(), issued.registration().clientId()));
+                .thenApply(TokenResponse::of);
     }
 }

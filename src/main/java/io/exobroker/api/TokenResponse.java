@@ -16,6 +16,13 @@ public record TokenResponse(
         @Schema(examples = "72f988bf-86f1-41af-91ab-2d7cd011db47") @JsonProperty("tenant_id") String tenantId,
         @Schema(examples = "0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b") @JsonProperty("client_id") String clientId) {
 
+    /** The answer for a token the issuer handed out. */
+    static TokenResponse of(TokenIssuer.Issued issued) {
+        return new TokenResponse(issued.token().value(), "Bearer", issued.expiresIn(),
+                issued.token().expiresOn().getEpochSecond(), issued.scope().value(), issued.registration().id(),
+                issued.registration().tenantId(), issued.registration().clientId());
+    }
+
     @Override
     public String toString() {
         return "TokenResponse[registration=" + registration + ", scope=" + scope + ", expiresOn=" + expiresOn + "]";
