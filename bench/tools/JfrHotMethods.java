@@ -11,14 +11,16 @@ import jdk.jfr.consumer.RecordingFile;
 
 /**
  * Where a JFR recording's CPU samples went: the top methods by self time (top frame) and by total time (anywhere on
- * the stack), optionally only for threads whose name contains a filter (e.g. "eventloop").
- * Usage: java bench/tools/JfrHotMethods.java recording.jfr [thread-filter] [top-n]
+ * the stack), optionally only for threads whose name contains a filter (e.g. "eventloop"), and only for samples with a
+ * frame whose class.method contains another (e.g. "TokenRoute": one endpoint's work in a broker serving several).
+ * Usage: java bench/tools/JfrHotMethods.java recording.jfr [thread-filter] [top-n] [frame-filter]
  */
 public class JfrHotMethods {
 
     public static void main(String[] args) throws Exception {
         String filter = args.length > 1 ? args[1] : "";
         int top = args.length > 2 ? Integer.parseInt(args[2]) : 30;
+        String frameFilter = args.length > 3 ? args[3] : "";
         Map<String, Integer> self = new HashMap<>();
         Map<String, Integer> total = new HashMap<>();
         Map<String, Integer> threads = new HashMap<>();
@@ -34,7 +36,9 @@ public class JfrHotMethods {
             }
             samples++;
             List<RecordedFrame> frames = event.getStackTrace().getFrames();
-            if (frames.isEmpty()) {
+            if (frames.isEmpty() || !frameFilter.isEmpty()
+                    && frames.stream().noneMatch(frame -> name(frame).contains(frameFilter))) {
+                samples--;
                 continue;
             }
             self.merge(name(frames.get(0)), 1, Integer::sum);
@@ -47,7 +51,9 @@ public class JfrHotMethods {
             }
         }
         System.out.println("samples by thread: " + top(threads, 10, samplesOf(threads)));
-        System.out.printf("%d samples%s%n%n-- self --%n", samples, filter.isEmpty() ? "" : " on threads matching '" + filter + "'");
+        System.out.printf("%d samples%s%s%n%n-- self --%n", samples,
+                filter.isEmpty() ? "" : " on threads matching '" + filter + "'",
+                frameFilter.isEmpty() ? "" : " with a frame matching '" + frameFilter + "'");
         print(self, top, samples);
         System.out.printf("%n-- total (on stack) --%n");
         print(total, top, samples);

@@ -10,6 +10,7 @@ import io.exobroker.config.ApiConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.store.RegistrationStore;
+import io.quarkus.arc.ClientProxy;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -55,7 +56,6 @@ class TokenRoute {
     private final TokenRequestTrail trail;
     private final RequestId requestIds;
     private final ObjectReader requests;
-    private final ObjectWriter responses;
     private final ObjectWriter problems;
     private final int maxBodyBytes;
     /** Requests answered here rather than passed on, for tests that must know which way a request went. */
@@ -64,14 +64,16 @@ class TokenRoute {
     TokenRoute(CallerAuthentication authentication, TokenIssuer issuer, RegistrationStore store,
                ApiKeyAuthenticator apiKeys, TokenRequestTrail trail, RequestId requestIds, ObjectMapper json,
                ApiConfig config) {
-        this.authentication = authentication;
-        this.issuer = issuer;
-        this.store = store;
-        this.apiKeys = apiKeys;
-        this.trail = trail;
+        // The beans themselves, not their client proxies: a call through a proxy looks the bean up in its context
+        // first, on every request (JFR: a twentieth of this route's CPU). Application-scoped beans live as long as
+        // the application, so the instance never changes under the route.
+        this.authentication = ClientProxy.unwrap(authentication);
+        this.issuer = ClientProxy.unwrap(issuer);
+        this.store = ClientProxy.unwrap(store);
+        this.apiKeys = ClientProxy.unwrap(apiKeys);
+        this.trail = ClientProxy.unwrap(trail);
         this.requestIds = requestIds;
         this.requests = json.readerFor(TokenRequest.class);
-        this.responses = json.writerFor(TokenResponse.class);
         this.problems = json.writerFor(Problem.class);
         this.maxBodyBytes = config.maxBodyBytes();
     }
@@ -245,8 +247,8 @@ class TokenRoute {
         private void answer(TokenIssuer.Issued issued) {
             byte[] bytes;
             try {
-                bytes = responses.writeValueAsBytes(TokenResponse.of(issued));
-            } catch (JsonProcessingException | RuntimeException failed) {
+                bytes = JsonAnswer.of(TokenResponse.of(issued));
+            } catch (RuntimeException failed) {
                 refuse(failed);
                 return;
             }

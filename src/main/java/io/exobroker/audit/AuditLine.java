@@ -8,7 +8,6 @@ import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 
 /**
  * One audit line being written, as ASCII bytes: the envelope, the event's fields, a line feed. Every value is escaped
@@ -22,7 +21,6 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
 
     static final String SCHEMA = "exo.audit";
     static final int VERSION = 1;
-    private static final Set<String> ENVELOPE = Set.of("schema", "v", "time", "event");
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private byte[] bytes = new byte[512];
@@ -111,10 +109,24 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
             char c = name.charAt(i);
             valid = c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_';
         }
-        if (!valid || ENVELOPE.contains(name)) {
+        if (!valid || isEnvelope(name)) {
             throw new IllegalArgumentException("not an audit field name: " + name);
         }
         return name;
+    }
+
+    /**
+     * The envelope's own names, which no event may write. Compared one by one: a {@code Set.of} lookup here was a
+     * twentieth of the cached-token path's CPU (JFR), on every field of every line.
+     */
+    private static boolean isEnvelope(String name) {
+        return switch (name.length()) {
+            case 1 -> name.equals("v");
+            case 4 -> name.equals("time");
+            case 5 -> name.equals("event");
+            case 6 -> name.equals("schema");
+            default -> false;
+        };
     }
 
     // ------------------------------------------------------------------ formats

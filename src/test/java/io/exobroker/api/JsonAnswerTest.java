@@ -1,0 +1,37 @@
+package io.exobroker.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** {@link JsonAnswer} writes exactly the bytes Jackson writes for a {@link TokenResponse}, whatever its strings hold. */
+class JsonAnswerTest {
+
+    private static final ObjectMapper JACKSON = new ObjectMapper();
+
+    @Test
+    void writesTheBytesJacksonWritesForEveryKindOfCharacter() throws Exception {
+        String token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9." + "x".repeat(1200) + ".sig-_";
+        List<String> strings = List.of("", "Bearer", token, "https://graph.microsoft.com/.default",
+                "quote \" and backslash \\", "controls \n\r\t\b\f \u0000 \u0001 \u001f end", "delete \u007f",
+                "latin é ß", "cjk 日本語", "emoji \uD83D\uDCE7 mail", "slash / stays", "<html>&amp;", "\u2028\u2029");
+        for (String value : strings) {
+            TokenResponse answer = new TokenResponse(value, "Bearer", 3599, 1_800_000_000L, value, "contoso-mail",
+                    value, "0b6a5b8e-2f1d-4c61-9b7a-3c3f1e2d4a5b");
+
+            assertThat(new String(JsonAnswer.of(answer), StandardCharsets.UTF_8)).as("for %s", value.length() > 40
+                    ? value.substring(0, 40) + "..." : value).isEqualTo(JACKSON.writeValueAsString(answer));
+        }
+    }
+
+    @Test
+    void writesLargeAndNegativeNumbersAndNullStringsAsJacksonDoes() throws Exception {
+        TokenResponse answer = new TokenResponse("t", null, 0, Long.MIN_VALUE, null, "r", null, null);
+
+        assertThat(new String(JsonAnswer.of(answer), StandardCharsets.UTF_8)).isEqualTo(JACKSON.writeValueAsString(answer));
+    }
+}
