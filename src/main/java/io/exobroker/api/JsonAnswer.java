@@ -1,5 +1,8 @@
 package io.exobroker.api;
 
+import io.netty.buffer.Unpooled;
+import io.vertx.core.buffer.Buffer;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -20,7 +23,13 @@ final class JsonAnswer {
         this.bytes = new byte[capacity];
     }
 
-    static byte[] of(TokenResponse answer) {
+    /** The answer's bytes in a buffer over the one array they were written to. */
+    static Buffer of(TokenResponse answer) {
+        JsonAnswer json = write(answer);
+        return Buffer.buffer(Unpooled.wrappedBuffer(json.bytes, 0, json.length));
+    }
+
+    private static JsonAnswer write(TokenResponse answer) {
         JsonAnswer json = new JsonAnswer(answer.accessToken().length() + 320);
         json.ascii("{\"access_token\":").string(answer.accessToken())
                 .ascii(",\"token_type\":").string(answer.tokenType())
@@ -31,7 +40,7 @@ final class JsonAnswer {
                 .ascii(",\"tenant_id\":").string(answer.tenantId())
                 .ascii(",\"client_id\":").string(answer.clientId())
                 .ascii("}");
-        return json.length == json.bytes.length ? json.bytes : Arrays.copyOf(json.bytes, json.length);
+        return json;
     }
 
     private JsonAnswer ascii(String text) {
@@ -54,9 +63,13 @@ final class JsonAnswer {
         if (value == null) {
             return ascii("null");
         }
-        room(value.length() + 2);
+        int plain = plainPrefix(value);
+        room(plain + 2);
         bytes[length++] = '"';
-        for (int i = 0; i < value.length(); i++) {
+        // A token is a JWT, plain ASCII throughout: copied in one go, the loop below only for what needs escaping.
+        value.getBytes(0, plain, bytes, length);
+        length += plain;
+        for (int i = plain; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
                 room(1);
@@ -78,6 +91,17 @@ final class JsonAnswer {
         room(1);
         bytes[length++] = '"';
         return this;
+    }
+
+    /** How many leading characters of {@code value} are printable ASCII other than a quote or a backslash. */
+    private static int plainPrefix(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                return i;
+            }
+        }
+        return value.length();
     }
 
     private void escapeControl(char c) {

@@ -245,7 +245,7 @@ class TokenRoute {
         }
 
         private void answer(TokenIssuer.Issued issued) {
-            byte[] bytes;
+            Buffer bytes;
             try {
                 bytes = JsonAnswer.of(TokenResponse.of(issued));
             } catch (RuntimeException failed) {
@@ -263,10 +263,10 @@ class TokenRoute {
             } catch (JsonProcessingException unwritable) {
                 throw new IllegalStateException("a problem could not be written as JSON", unwritable);
             }
-            end(problem.status(), Problem.MEDIA_TYPE, bytes, problem);
+            end(problem.status(), Problem.MEDIA_TYPE, Buffer.buffer(bytes), problem);
         }
 
-        private void end(int status, String type, byte[] bytes, Problem problem) {
+        private void end(int status, String type, Buffer bytes, Problem problem) {
             HttpServerRequest request = context.request();
             HttpServerResponse response = context.response();
             String requestId = requestIds.next();
@@ -281,7 +281,7 @@ class TokenRoute {
             SocketAddress client = request.remoteAddress();
             trail.record(Surface.TOKEN_API, record, requestId, request.getHeader(RequestId.HEADER),
                     client == null ? null : client.hostAddress(), status, problem);
-            response.end(Buffer.buffer(bytes));
+            response.end(bytes);
         }
     }
 }

@@ -23,6 +23,15 @@ public class ApiKeyAuthenticator {
     static final int MAX_KEY_LENGTH = 512;
     private static final String BEARER = "bearer ";
 
+    /** One digest per thread, reset by each {@code digest()}: looking the algorithm up searched the providers per request. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
     private final RegistrationStore store;
 
     public ApiKeyAuthenticator(RegistrationStore store) {
@@ -71,10 +80,6 @@ public class ApiKeyAuthenticator {
     }
 
     static byte[] sha256(String value) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return SHA_256.get().digest(value.getBytes(StandardCharsets.UTF_8));
     }
 }
