@@ -14,11 +14,12 @@ record BenchContext(BenchOptions options, EntraEmulator emulator, Path trustStor
                     int tokenLength) {
 
     /**
-     * The JVM flags the Helm chart's jvm variant runs with ({@code -XX:+UseSerialGC -XX:MaxRAMPercentage=50}) in its
-     * default 512 MiB container; {@code -XX:MaxRAM=512m} stands in for the container's memory limit, which the JVM
-     * would read from its cgroup.
+     * The JVM flags the Helm chart's jvm variant runs with ({@code -XX:+UseSerialGC -XX:MaxRAMPercentage=50
+     * -Xmn32m}) in its default 512 MiB container; {@code -XX:MaxRAM=512m} stands in for the container's memory limit,
+     * which the JVM would read from its cgroup.
      */
-    static final List<String> CHART_JVM = List.of("-XX:MaxRAM=512m", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50");
+    static final List<String> CHART_JVM = List.of("-XX:MaxRAM=512m", "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50",
+            "-Xmn32m");
 
     /** A scenario's own directory under the run's output. */
     Path dir(String scenario) throws IOException {

@@ -178,7 +178,16 @@ class ChartDeploymentTest {
         assertThat(broker.getResources().getLimits().get("memory")).isEqualTo(new Quantity("512Mi"));
         assertThat(broker.getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
                 .singleElement().extracting(EnvVar::getValue)
-                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=50");
+                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=50 -Xmn32m");
+    }
+
+    @Test
+    void anEmptyYoungGenerationLeavesItToTheJvm() {
+        RenderedChart chart = ChartUnderTest.plaintext().set("image.variant", "jvm").set("jvm.youngGeneration", "")
+                .render();
+
+        assertThat(chart.broker().getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
+                .singleElement().extracting(EnvVar::getValue).isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=50");
     }
 
     @Test
@@ -188,7 +197,7 @@ class ChartDeploymentTest {
 
         assertThat(chart.broker().getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
                 .singleElement().extracting(EnvVar::getValue)
-                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError");
+                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -Xmn32m -XX:+ExitOnOutOfMemoryError");
     }
 
     @Test
