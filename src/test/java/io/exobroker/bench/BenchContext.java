@@ -17,7 +17,8 @@ record BenchContext(BenchOptions options, EntraEmulator emulator, Path trustStor
      * The JVM options a pod of the Helm chart's jvm variant runs with, in its default 512 MiB container. The image
      * starts Java through the UBI OpenJDK {@code run-java.sh}, whose {@code java-default-options} come first
      * ({@code MaxRAMPercentage=80}, {@code GC_CONTAINER_OPTIONS}, the free-ratio and GC-time options, exit on OOM),
-     * then the chart's {@code JAVA_OPTS_APPEND}, whose {@code MaxRAMPercentage=50} wins. The free ratios matter for
+     * then the chart's {@code JAVA_OPTS_APPEND}, whose {@code MaxRAMPercentage=50} wins, and its periodic trim of
+     * the C library's heap. The free ratios matter for
      * memory: with the JVM's defaults (40/70) Serial GC keeps a tenured generation about 1.7 times its live set
      * committed, with 10/20 about 1.1 times. {@code -XX:MaxRAM=512m} stands in for the container's memory limit,
      * which the JVM would read from its cgroup: without it, on this 24 GiB machine the heap could grow to 12 GiB.
@@ -25,7 +26,7 @@ record BenchContext(BenchOptions options, EntraEmulator emulator, Path trustStor
     static final List<String> CHART_JVM = List.of("-XX:MaxRAM=512m",
             "-XX:MaxRAMPercentage=80.0", "-XX:+UseSerialGC", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=20",
             "-XX:GCTimeRatio=4", "-XX:AdaptiveSizePolicyWeight=90", "-XX:+ExitOnOutOfMemoryError",
-            "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50");
+            "-XX:+UseSerialGC", "-XX:MaxRAMPercentage=50", "-XX:TrimNativeHeapInterval=5000");
 
     /** A scenario's own directory under the run's output. */
     Path dir(String scenario) throws IOException {
