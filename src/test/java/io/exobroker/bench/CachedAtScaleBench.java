@@ -36,8 +36,11 @@ final class CachedAtScaleBench {
 
     static final String SECTION = "cached-at-scale";
 
-    /** {@code GC.heap_info}: "def new generation   total 78656K, used 12345K [...]", "tenured generation ...". */
-    private static final Pattern GENERATION = Pattern.compile("^\\s*(\\S.*?generation)\\s+total (\\d+)K, used (\\d+)K");
+    /**
+     * {@code GC.heap_info}: "def new generation   total 78656K, used 12345K [...]", "tenured generation ..." (Java 17);
+     * "DefNew     total ...", "Tenured    total ..." (Java 25).
+     */
+    private static final Pattern GENERATION = Pattern.compile("^\\s*([A-Za-z][A-Za-z -]*?)\\s+total (\\d+)K, used (\\d+)K");
     /** {@code GC.heap_info}: " Metaspace       used 45000K, committed 46000K, reserved 1097728K". */
     private static final Pattern METASPACE = Pattern.compile("Metaspace\\s+used (\\d+)K, committed (\\d+)K");
     /** {@code VM.native_memory summary}: "Total: reserved=...KB, committed=...KB". */
