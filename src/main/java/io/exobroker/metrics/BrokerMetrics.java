@@ -7,10 +7,15 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.prometheus.client.CollectorRegistry;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
@@ -45,12 +50,40 @@ public class BrokerMetrics {
 
     private final MeterRegistry registry;
     private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
-    private final Map<String, Meter.Id> expiryGauges = new ConcurrentHashMap<>();
+    /** Token requests, upstream calls and token expiry: the series every registration in use has. */
+    private final RegistrationSeries registrationSeries = new RegistrationSeries(TOKEN_REQUESTS, UPSTREAM_CALLS,
+            TOKEN_EXPIRY);
+    /** Where {@link #registrationSeries} is exported: the Prometheus registry's own, when there is one. */
+    private final Optional<CollectorRegistry> exportedTo;
     /** Micrometer holds a function counter's object weakly: this keeps the audit trail's suppliers alive. */
     private volatile AuditTrailGauges audit;
 
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
+        this.exportedTo = prometheusIn(registry).map(PrometheusMeterRegistry::getPrometheusRegistry);
+        exportedTo.ifPresent(collectors -> collectors.register(registrationSeries));
+    }
+
+    /** A stopped application's series leave the registry, which a restarted one (tests, dev mode) may reuse. */
+    @PreDestroy
+    void close() {
+        exportedTo.ifPresent(collectors -> collectors.unregister(registrationSeries));
+    }
+
+    /** The Prometheus registry in the one given: itself, or one a composite registry (Quarkus's global one) holds. */
+    private static Optional<PrometheusMeterRegistry> prometheusIn(MeterRegistry registry) {
+        if (registry instanceof PrometheusMeterRegistry prometheus) {
+            return Optional.of(prometheus);
+        }
+        if (registry instanceof CompositeMeterRegistry composite) {
+            for (MeterRegistry child : composite.getRegistries()) {
+                Optional<PrometheusMeterRegistry> found = prometheusIn(child);
+                if (found.isPresent()) {
+                    return found;
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /**
@@ -59,7 +92,7 @@ public class BrokerMetrics {
      * an error code or {@code status_} and an HTTP status).
      */
     public void tokenRequest(String surface, String registration, String outcome) {
-        counter(TOKEN_REQUESTS, "surface", surface, "registration", registration, "outcome", outcome).increment();
+        registrationSeries.tokenRequests.increment(RegistrationSeries.Labels.of(outcome, registration, surface));
     }
 
     /**
@@ -72,7 +105,7 @@ public class BrokerMetrics {
 
     /** One attempt against Entra ID's token endpoint. */
     public void upstreamCall(String registration, String outcome, String aadsts, Duration latency) {
-        counter(UPSTREAM_CALLS, "registration", registration, "outcome", outcome, "aadsts", aadsts).increment();
+        registrationSeries.upstreamCalls.increment(RegistrationSeries.Labels.of(aadsts, outcome, registration));
         Timer.builder(UPSTREAM_LATENCY)
                 .description("Latency of calls to Entra ID's token endpoint")
                 .tags("outcome", outcome)
@@ -130,24 +163,29 @@ public class BrokerMetrics {
 
     /** Publishes seconds until the token cached for a registration and resource expires. */
     public void trackExpiry(String registration, String resource, Supplier<Number> secondsLeft) {
-        expiryGauges.computeIfAbsent(registration + '\n' + resource, key -> Gauge
-                .builder(TOKEN_EXPIRY, secondsLeft)
-                .description("Seconds until the cached token expires")
-                .baseUnit("seconds")
-                .tags("registration", registration, "resource", resource)
-                .strongReference(true)
-                .register(registry)
-                .getId());
+        registrationSeries.trackExpiry(registration, resource, secondsLeft);
     }
 
     public void untrackExpiry(String registration) {
-        expiryGauges.entrySet().removeIf(entry -> {
-            if (entry.getKey().startsWith(registration + '\n')) {
-                registry.remove(entry.getValue());
-                return true;
-            }
-            return false;
-        });
+        registrationSeries.untrackExpiry(registration);
+    }
+
+    /**
+     * How many token requests of a surface, registration and outcome were counted ({@code broker_token_requests_total}),
+     * for tests: these series are not Micrometer meters (see {@link RegistrationSeries}).
+     */
+    public long tokenRequests(String surface, String registration, String outcome) {
+        return registrationSeries.tokenRequests.count(RegistrationSeries.Labels.of(outcome, registration, surface));
+    }
+
+    /** How many upstream calls of a registration, outcome and AADSTS code were counted, for tests. */
+    public long upstreamCalls(String registration, String outcome, String aadsts) {
+        return registrationSeries.upstreamCalls.count(RegistrationSeries.Labels.of(aadsts, outcome, registration));
+    }
+
+    /** Whether the expiry of a registration's token for a resource is published, for tests. */
+    public boolean tracksExpiry(String registration, String resource) {
+        return registrationSeries.tracksExpiry(registration, resource);
     }
 
     /** Tokens held in the cache now. */

@@ -126,7 +126,8 @@ final class CachingMinter {
         if (registration.lists(scope)) {
             // Series only for resources the registration names: scopes its '*' admits would let callers pick labels.
             String resource = ResourceScopes.label(scope, registration.cloud());
-            metrics.trackExpiry(registration.id(), resource, () -> secondsLeft(registration.id(), scope));
+            String id = registration.id(); // not the registration: the series outlives this version of it
+            metrics.trackExpiry(id, resource, () -> secondsLeft(id, scope));
         }
         refreshes.start(key, entry);
     }

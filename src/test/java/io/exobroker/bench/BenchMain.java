@@ -42,7 +42,10 @@ public final class BenchMain {
             BenchContext context = new BenchContext(options, emulator, trustStore, load, report, tokenLength);
             report.note("commit " + options.commit() + "; mode " + (options.smoke() ? "smoke (figures are not meaningful; invariants are checked)" : "full")
                     + "; load generator " + load.name() + "; " + Runtime.getRuntime().availableProcessors()
-                    + " CPUs; java " + System.getProperty("java.version") + "; access tokens " + tokenLength + " chars"
+                    + " CPUs; java " + System.getProperty("java.version")
+                    + (options.brokerJava().equals(Path.of(System.getProperty("java.home")).toAbsolutePath()) ? ""
+                            : "; broker java " + options.brokerJava())
+                    + "; access tokens " + tokenLength + " chars"
                     + (options.brokerOptions().isEmpty() ? "" : "; broker options " + options.brokerOptions())
                     + "; load average at start " + loadAverage());
             if (options.runs("startup")) {

@@ -13,7 +13,7 @@ import java.util.Set;
  */
 record BenchOptions(boolean smoke, Set<String> only, Path prodJar, Path benchJar, Path out, String loadgen,
                     Path wrkScript, boolean jfr, List<String> brokerOptions, int[] connections,
-                    int profileKeys, String commit, Path nginx) {
+                    int profileKeys, String commit, Path nginx, Path brokerJava) {
 
     /** What a run does unless {@code --only} says otherwise; {@code profile} only runs when asked for. */
     static final List<String> SCENARIOS = List.of("throughput", "single-flight", "startup", "scale", "cached-at-scale",
@@ -33,6 +33,7 @@ record BenchOptions(boolean smoke, Set<String> only, Path prodJar, Path benchJar
         Path out = Path.of("bench/work/results/latest");
         String loadgen = "auto";
         Path nginx = null;
+        Path brokerJava = Path.of(System.getProperty("java.home"));
         Path wrkScript = Path.of("bench/wrk/token.lua");
         for (String arg : args) {
             String value = arg.contains("=") ? arg.substring(arg.indexOf('=') + 1) : "";
@@ -61,6 +62,8 @@ record BenchOptions(boolean smoke, Set<String> only, Path prodJar, Path benchJar
                 connections = Arrays.stream(value.split(",")).mapToInt(Integer::parseInt).toArray();
             } else if (arg.startsWith("--broker-opt=")) {
                 brokerOptions.add(value);
+            } else if (arg.startsWith("--broker-java=")) {
+                brokerJava = Path.of(value);
             } else if (arg.startsWith("--nginx=")) {
                 nginx = value.isEmpty() ? null : Path.of(value);
             } else if (arg.startsWith("--wrk-script=")) {
@@ -71,7 +74,7 @@ record BenchOptions(boolean smoke, Set<String> only, Path prodJar, Path benchJar
         }
         return new BenchOptions(smoke, only, prodJar.toAbsolutePath(), benchJar.toAbsolutePath(), out.toAbsolutePath(),
                 loadgen, wrkScript.toAbsolutePath(), jfr, List.copyOf(brokerOptions), connections,
-                profileKeys, commit, nginx);
+                profileKeys, commit, nginx, brokerJava.toAbsolutePath());
     }
 
     boolean runs(String scenario) {

@@ -21,22 +21,27 @@ import java.util.concurrent.TimeUnit;
  */
 final class BrokerProcess implements AutoCloseable {
 
-    /** How to launch: which jar, which store, which emulator, and any extra configuration or JVM options. */
-    record Launch(Path jar, Path storeDir, String authorityHost, Path trustStore, Map<String, String> config,
+    /**
+     * How to launch: which Java (its home directory), which jar, which store, which emulator, and any extra
+     * configuration or JVM options.
+     */
+    record Launch(Path javaHome, Path jar, Path storeDir, String authorityHost, Path trustStore, Map<String, String> config,
                   List<String> jvmOptions, Path log) {
     }
 
     private static final Duration POLL = Duration.ofMillis(10);
 
     private final Process process;
+    private final Path javaHome;
     private final long launchedNanos;
     private final int port;
     private final int managementPort;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
-    private BrokerProcess(Process process, long launchedNanos, int port, int managementPort) {
+    private BrokerProcess(Process process, Path javaHome, long launchedNanos, int port, int managementPort) {
         this.process = process;
+        this.javaHome = javaHome;
         this.launchedNanos = launchedNanos;
         this.port = port;
         this.managementPort = managementPort;
@@ -46,7 +51,7 @@ final class BrokerProcess implements AutoCloseable {
         int port = freePort();
         int managementPort = freePort();
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(launch.javaHome().resolve("bin").resolve("java").toString());
         command.addAll(launch.jvmOptions());
         command.add("-Dquarkus.http.port=" + port);
         command.add("-Dquarkus.management.port=" + managementPort);
@@ -67,7 +72,7 @@ final class BrokerProcess implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(launch.log().toFile()).directory(launch.log().getParent().toFile());
         long launched = System.nanoTime();
-        return new BrokerProcess(builder.start(), launched, port, managementPort);
+        return new BrokerProcess(builder.start(), launch.javaHome(), launched, port, managementPort);
     }
 
     int port() {
@@ -122,7 +127,8 @@ final class BrokerProcess implements AutoCloseable {
     /** Runs a diagnostic command in the broker's JVM ({@code jcmd <pid> ...}) and returns what it printed. */
     String jcmd(String... command) throws IOException, InterruptedException {
         List<String> line = new ArrayList<>();
-        line.add(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString());
+        // The broker's own jcmd: one of another Java release may not attach to it.
+        line.add(javaHome.resolve("bin").resolve("jcmd").toString());
         line.add(Long.toString(process.pid()));
         line.addAll(List.of(command));
         Process jcmd = new ProcessBuilder(line).redirectErrorStream(true).start();

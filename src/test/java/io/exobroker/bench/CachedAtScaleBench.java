@@ -2,6 +2,7 @@ package io.exobroker.bench;
 
 import io.exobroker.testing.entra.RecordedRequest;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -11,6 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * 10,000 registrations with a cached token each, in one broker:
@@ -32,6 +35,20 @@ import java.util.TreeMap;
 final class CachedAtScaleBench {
 
     static final String SECTION = "cached-at-scale";
+
+    /**
+     * {@code GC.heap_info}: "def new generation   total 78656K, used 12345K [...]", "tenured generation ..." (Java 17);
+     * "DefNew     total ...", "Tenured    total ..." (Java 25).
+     */
+    private static final Pattern GENERATION = Pattern.compile("^\\s*([A-Za-z][A-Za-z -]*?)\\s+total (\\d+)K, used (\\d+)K");
+    /** {@code GC.heap_info}: " Metaspace       used 45000K, committed 46000K, reserved 1097728K". */
+    private static final Pattern METASPACE = Pattern.compile("Metaspace\\s+used (\\d+)K, committed (\\d+)K");
+    /** {@code VM.native_memory summary}: "Total: reserved=...KB, committed=...KB". */
+    private static final Pattern NMT_TOTAL = Pattern.compile("Total: reserved=\\d+KB, committed=(\\d+)KB");
+    /** {@code VM.native_memory summary}: "-   Java Heap (reserved=...KB, committed=...KB)". */
+    private static final Pattern NMT_AREA = Pattern.compile("(?m)^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB");
+    /** {@code GC.class_histogram}'s last line: "Total   1234567   75000000". */
+    private static final Pattern HISTOGRAM_TOTAL = Pattern.compile("(?m)^Total\\s+(\\d+)\\s+(\\d+)");
 
     private final BenchContext context;
 
@@ -87,7 +104,9 @@ final class CachedAtScaleBench {
             for (int connections : new int[] {16, 64}) {
                 lookupAtScale(broker, n, minValidity, rounds, seconds, connections, deadline, command);
             }
-            underFullLoad(broker, n, minValidity, smoke ? 3 : 60, deadline, command);
+            if (underFullLoad(broker, n, minValidity, smoke ? 3 : 60, deadline, command)) {
+                memoryBreakdown(broker, dir, command);
+            }
 
             // 3 and 4. A steady trickle of requests through the refresh window; then read who was refreshed when.
             Duration upstreamLatency = Duration.ofMillis(20);
@@ -122,12 +141,15 @@ final class CachedAtScaleBench {
         }
     }
 
-    /** Full load over random keys, then RSS: the memory target holds with every token cached and in use. */
-    private void underFullLoad(BrokerProcess broker, int n, long minValidity, int seconds, Instant deadline,
-                               String command) throws Exception {
+    /**
+     * Full load over random keys, then RSS: the memory target holds with every token cached and in use. False when
+     * skipped.
+     */
+    private boolean underFullLoad(BrokerProcess broker, int n, long minValidity, int seconds, Instant deadline,
+                                  String command) throws Exception {
         if (Instant.now().plusSeconds(seconds + 5L).isAfter(deadline)) {
             context.report().note("cached-at-scale: full-load RSS skipped, it would overlap the refresh window");
-            return;
+            return false;
         }
         LoadResult result = context.load().run(new LoadGenerator.Run(broker.port(), "/v1/token", 64, 0, seconds,
                 BenchStore.PREFIX, n, minValidity));
@@ -138,6 +160,60 @@ final class CachedAtScaleBench {
                 String.format(Locale.ROOT, "%d MiB = %.0f MB (peak %d MiB); %.0f req/s over random keys", rss / 1024,
                         rss * 1024 / 1e6, broker.peakRssKib() / 1024, result.requestsPerSecond()),
                 "< 256 MB", rss * 1024 < 256e6, command);
+        return true;
+    }
+
+    /**
+     * Where that resident memory is, right after it was read: the generations as Serial GC has them committed
+     * ({@code GC.heap_info}), the JVM's own account of every area when the broker runs with
+     * {@code --broker-opt=-XX:NativeMemoryTracking=summary}, and the live objects by class. The histogram forces a
+     * full collection, so it comes last. Each command's whole output is kept next to the broker's log.
+     */
+    private void memoryBreakdown(BrokerProcess broker, Path dir, String command) throws Exception {
+        String heap = broker.jcmd("GC.heap_info");
+        Files.writeString(dir.resolve("heap-info.txt"), heap);
+        StringBuilder generations = new StringBuilder();
+        for (String line : heap.lines().toList()) {
+            Matcher generation = GENERATION.matcher(line);
+            if (generation.find()) {
+                generations.append(generations.isEmpty() ? "" : "; ").append(generation.group(1).trim())
+                        .append(String.format(Locale.ROOT, " %d MiB committed, %d MiB used",
+                                Long.parseLong(generation.group(2)) / 1024, Long.parseLong(generation.group(3)) / 1024));
+            }
+        }
+        Matcher metaspace = METASPACE.matcher(heap);
+        if (metaspace.find()) {
+            generations.append(String.format(Locale.ROOT, "; metaspace %d MiB committed, %d MiB used",
+                    Long.parseLong(metaspace.group(2)) / 1024, Long.parseLong(metaspace.group(1)) / 1024));
+        }
+        context.report().info(SECTION, "heap after full load, by generation (GC.heap_info)", generations.toString(),
+                command + "; " + dir.resolve("heap-info.txt"));
+        String nmt = broker.jcmd("VM.native_memory", "summary");
+        if (nmt.contains("committed=")) {
+            Files.writeString(dir.resolve("native-memory.txt"), nmt);
+            StringBuilder areas = new StringBuilder();
+            Matcher total = NMT_TOTAL.matcher(nmt);
+            if (total.find()) {
+                areas.append(String.format(Locale.ROOT, "total %d MiB committed", Long.parseLong(total.group(1)) / 1024));
+            }
+            Matcher area = NMT_AREA.matcher(nmt);
+            while (area.find()) {
+                long committedMib = Long.parseLong(area.group(2)) / 1024;
+                if (committedMib > 0) {
+                    areas.append("; ").append(area.group(1).trim()).append(' ').append(committedMib).append(" MiB");
+                }
+            }
+            context.report().info(SECTION, "committed memory after full load, by area (VM.native_memory summary)",
+                    areas.toString(), command + " --broker-opt=-XX:NativeMemoryTracking=summary; "
+                            + dir.resolve("native-memory.txt"));
+        }
+        String histogram = broker.jcmd("GC.class_histogram");
+        Path histogramFile = dir.resolve("class-histogram.txt");
+        Files.writeString(histogramFile, histogram);
+        Matcher live = HISTOGRAM_TOTAL.matcher(histogram);
+        context.report().info(SECTION, "live heap after full load (GC.class_histogram, after a full GC)",
+                live.find() ? String.format(Locale.ROOT, "%.1f MB in %,d objects", Long.parseLong(live.group(2)) / 1e6,
+                        Long.parseLong(live.group(1))) : "no total in the histogram", "head -40 " + histogramFile);
     }
 
     private void lookupAtScale(BrokerProcess broker, int n, long minValidity, int rounds, int seconds, int connections,

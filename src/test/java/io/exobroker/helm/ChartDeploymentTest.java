@@ -178,7 +178,7 @@ class ChartDeploymentTest {
         assertThat(broker.getResources().getLimits().get("memory")).isEqualTo(new Quantity("512Mi"));
         assertThat(broker.getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
                 .singleElement().extracting(EnvVar::getValue)
-                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=50 -Xmn32m");
+                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=50 -Xmn32m -XX:TrimNativeHeapInterval=5000");
     }
 
     @Test
@@ -187,17 +187,19 @@ class ChartDeploymentTest {
                 .render();
 
         assertThat(chart.broker().getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
-                .singleElement().extracting(EnvVar::getValue).isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=50");
+                .singleElement().extracting(EnvVar::getValue).isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=50 -XX:TrimNativeHeapInterval=5000");
     }
 
     @Test
     void jvmFlagsTakeTheConfiguredHeapShareAndExtraOptions() {
         RenderedChart chart = ChartUnderTest.plaintext().set("image.variant", "jvm")
-                .set("jvm.maxRamPercentage", 60).set("jvm.extraOptions", "-XX:+ExitOnOutOfMemoryError").render();
+                .set("jvm.maxRamPercentage", 60).set("jvm.trimNativeHeapIntervalMillis", 0)
+                .set("jvm.extraOptions", "-XX:+ExitOnOutOfMemoryError").render();
 
         assertThat(chart.broker().getEnv()).filteredOn(env -> env.getName().equals("JAVA_OPTS_APPEND"))
                 .singleElement().extracting(EnvVar::getValue)
-                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -Xmn32m -XX:+ExitOnOutOfMemoryError");
+                .isEqualTo("-XX:+UseSerialGC -XX:MaxRAMPercentage=60 -Xmn32m -XX:TrimNativeHeapInterval=0 "
+                        + "-XX:+ExitOnOutOfMemoryError");
     }
 
     @Test
