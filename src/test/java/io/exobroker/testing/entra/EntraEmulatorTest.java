@@ -449,7 +449,7 @@ class EntraEmulatorTest {
         String clientId = registerWithSecret("right-secret");
         String correlationId = UUID.randomUUID().toString();
 
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(emulator.tokenEndpoint(TENANT)))
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(emulator.tokenEndpoint(TENANT)))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("client-request-id", correlationId)
                 .POST(HttpRequest.BodyPublishers.ofString(form("grant_type", "client_credentials",
@@ -520,7 +520,7 @@ class EntraEmulatorTest {
         emulator.register(EmulatedApp.builder(TENANT, clientId).secret("secret")
                 .tokenLifetime(Duration.ofHours(24)).refreshIn(Duration.ofHours(12)).build());
 
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(emulator.tokenEndpoint(TENANT)))
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(emulator.tokenEndpoint(TENANT)))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .header("client-request-id", "corr-42")
                 .POST(HttpRequest.BodyPublishers.ofString(form("grant_type", "client_credentials",
@@ -668,14 +668,32 @@ class EntraEmulatorTest {
     }
 
     private static HttpResponse<String> postToken(String tenant, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(emulator.tokenEndpoint(tenant)))
+        return send(HttpRequest.newBuilder(URI.create(emulator.tokenEndpoint(tenant)))
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body))
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return send(HttpRequest.newBuilder(URI.create(url)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Sends once more when the connection the client took from its pool turned out closed before any byte of an
+     * answer came ("header parser received no bytes"): the JDK client retries only idempotent requests on such a
+     * connection, never a POST, and which pooled connection a request gets is not what these tests are about. Seen
+     * once, in a full run on a loaded machine; why the emulator's server had closed that connection is not known.
+     */
+    private static HttpResponse<String> send(HttpRequest request, HttpResponse.BodyHandler<String> body)
+            throws Exception {
+        try {
+            return http.send(request, body);
+        } catch (IOException closed) {
+            if (closed.getMessage() == null || !closed.getMessage().contains("received no bytes")) {
+                throw closed;
+            }
+            return http.send(request, body);
+        }
     }
 
     private static Map<String, Object> json(String body) {
