@@ -70,11 +70,12 @@ class ObservabilityIT {
                         .until(() -> tokenStatus(http, port) == 200);
                 assertThat(tokenStatus(http, port)).isEqualTo(200);
 
-                // then: spans reach the collector
-                await().atMost(Duration.ofSeconds(30)).until(() -> collector.traceExports().stream()
-                        .anyMatch(export -> text(export).contains("token request")));
+                // then: spans reach the collector, both requests' (the batch processor may export them 100 ms apart,
+                // so wait for the cached one too: waiting for the first alone failed once in a fresh-clone CI run)
+                await().atMost(Duration.ofSeconds(30)).until(() -> exported(collector).contains("token request")
+                        && exported(collector).contains("cache"));
                 assertThat(collector.traceExports()).allMatch(export -> "application/x-protobuf".equals(export.contentType()));
-                String exported = String.join("\n", collector.traceExports().stream().map(ObservabilityIT::text).toList());
+                String exported = exported(collector);
                 assertThat(exported).contains("Entra ID token", "exobroker.token.source", "minted", "cache",
                         "exobroker.caller", "runtime", App.SECRET.id);
                 SecretLeakCheck.assertNoLeaksIn("OTLP export", List.of(exported));
@@ -127,6 +128,10 @@ class ObservabilityIT {
     }
 
     /** A protobuf body as text: its strings are plain UTF-8 between binary framing, which Latin-1 keeps byte for byte. */
+    private static String exported(OtlpReceiver collector) {
+        return String.join("\n", collector.traceExports().stream().map(ObservabilityIT::text).toList());
+    }
+
     private static String text(OtlpReceiver.Export export) {
         return new String(export.body(), StandardCharsets.ISO_8859_1);
     }
