@@ -232,10 +232,8 @@ class TokenRoute {
             if (body.length() > 0) {
                 try {
                     token = requests.readValue(body.getBytes());
-                } catch (JsonProcessingException unreadable) {
-                    throw ProblemMapper.refusalOf(unreadable);
-                } catch (IOException failed) {
-                    throw ProblemMapper.refusalOfAny(failed);
+                } catch (IOException unreadable) {
+                    throw ProblemMapper.refusalOfAny(unreadable);
                 }
             }
             if (token == null) {

@@ -254,29 +254,18 @@ public class BrokerMetrics {
     }
 
     private Counter counter(String name, String tag1, String value1, String tag2, String value2) {
-        return counter(name, tag1, value1, tag2, value2, null, null);
-    }
-
-    private Counter counter(String name, String tag1, String value1, String tag2, String value2, String tag3, String value3) {
-        // Runs on every token request: a small key of the values, not a string built from them, so a lookup allocates
-        // one small object and hashes strings whose hashes are mostly cached already (names, tag values in constants).
-        CounterKey key = new CounterKey(name, value1, value2, value3);
+        // A small key of the values, not a string built from them: a lookup allocates one small object and hashes
+        // strings whose hashes are mostly cached already (names, tag values in constants).
+        CounterKey key = new CounterKey(name, value1, value2);
         Counter counter = counters.get(key);
         if (counter == null) {
-            Tags tags = Tags.of(tag1, value1);
-            if (tag2 != null) {
-                tags = tags.and(tag2, value2);
-            }
-            if (tag3 != null) {
-                tags = tags.and(tag3, value3);
-            }
-            Tags allTags = tags;
-            counter = counters.computeIfAbsent(key, k -> Counter.builder(name).tags(allTags).register(registry));
+            Tags tags = tag2 == null ? Tags.of(tag1, value1) : Tags.of(tag1, value1, tag2, value2);
+            counter = counters.computeIfAbsent(key, k -> Counter.builder(name).tags(tags).register(registry));
         }
         return counter;
     }
 
     /** A counter's name and tag values; the tag names are fixed per name. */
-    private record CounterKey(String name, String value1, String value2, String value3) {
+    private record CounterKey(String name, String value1, String value2) {
     }
 }
