@@ -29,9 +29,16 @@ public class RequestRecord {
     private TokenService.IssuedToken issued;
     private ServiceAccount serviceAccount;
     private Surface surface = Surface.NONE;
+    /** When the broker began on the request: the start of its latency. */
+    private final long startedNanos = System.nanoTime();
 
     public RequestRecord(ApiKeyAuthenticator apiKeys) {
         this.apiKeys = apiKeys;
+    }
+
+    /** Nanoseconds since the broker began on this request. */
+    long elapsedNanos() {
+        return System.nanoTime() - startedNanos;
     }
 
     public Caller caller() {

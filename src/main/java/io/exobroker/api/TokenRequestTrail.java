@@ -4,7 +4,7 @@ import io.exobroker.audit.AuditLog;
 import io.exobroker.audit.TokenRequestEvent;
 import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.token.TokenService;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Locale;
 
@@ -12,7 +12,7 @@ import java.util.Locale;
  * The audit line and the request metric of a token request, written the same way whichever code served it (Quarkus
  * REST's filters or {@link TokenRoute}): one line per answered request, from what its {@link RequestRecord} noted.
  */
-@ApplicationScoped
+@Singleton
 class TokenRequestTrail {
 
     private final AuditLog audit;
@@ -47,6 +47,6 @@ class TokenRequestTrail {
                 record.callerId(), record.serviceAccount(), record.registration(), record.resource(), outcome, status,
                 source, tokenHash));
         metrics.tokenRequest(surface.label(), record.registrationExists() ? record.registration()
-                : BrokerMetrics.NO_REGISTRATION, outcome);
+                : BrokerMetrics.NO_REGISTRATION, outcome, record.elapsedNanos());
     }
 }

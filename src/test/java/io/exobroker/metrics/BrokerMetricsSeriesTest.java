@@ -23,7 +23,7 @@ class BrokerMetricsSeriesTest {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BrokerMetrics metrics = new BrokerMetrics(registry);
 
-        metrics.tokenRequest("token_api", "contoso-mail", "issued");
+        metrics.tokenRequest("token_api", "contoso-mail", "issued", 1_000_000L);
         metrics.cache("hit");
         metrics.upstreamCall("contoso-mail", "credential", "7000215", Duration.ofMillis(120));
         metrics.mintQueueRejected("contoso-mail");

@@ -46,6 +46,11 @@ class ExportedSeriesCaptureTest {
         assertThat(captured.get("broker_token_requests_total")).containsExactly("outcome", "registration", "surface");
         assertThat(exposition).contains("surface=\"token_api\"", "surface=\"oauth2\"", "surface=\"managed_identity\"",
                 "surface=\"xoauth2\"");
+        // Token requests are timed by the broker itself, per surface; the generic HTTP timer leaves the token API out.
+        assertThat(captured.get("broker_token_request_latency_seconds_count")).containsExactly("surface");
+        assertThat(exposition).contains("broker_token_request_latency_seconds_count{surface=\"token_api\"",
+                "broker_token_request_latency_seconds_count{surface=\"oauth2\"");
+        assertThat(exposition).doesNotContain("uri=\"/v1/token\"");
         ExportedSeries.assertMatchesFile("broker", captured);
     }
 

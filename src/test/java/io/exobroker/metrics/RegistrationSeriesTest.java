@@ -23,9 +23,9 @@ class RegistrationSeriesTest {
         PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         BrokerMetrics metrics = new BrokerMetrics(prometheus);
 
-        metrics.tokenRequest("token_api", "contoso-mail", "issued");
-        metrics.tokenRequest("token_api", "contoso-mail", "issued");
-        metrics.tokenRequest("oauth2", "-", "unknown_registration");
+        metrics.tokenRequest("token_api", "contoso-mail", "issued", 1_000_000L);
+        metrics.tokenRequest("token_api", "contoso-mail", "issued", 1_000_000L);
+        metrics.tokenRequest("oauth2", "-", "unknown_registration", 1_000_000L);
         metrics.upstreamCall("contoso-mail", "success", "none", Duration.ofMillis(80));
         metrics.trackExpiry("contoso-mail", "graph", () -> 3000);
 
@@ -64,11 +64,11 @@ class RegistrationSeriesTest {
         CompositeMeterRegistry global = new CompositeMeterRegistry();
         global.add(prometheus);
         BrokerMetrics stopped = new BrokerMetrics(global);
-        stopped.tokenRequest("token_api", "contoso-mail", "issued");
+        stopped.tokenRequest("token_api", "contoso-mail", "issued", 1_000_000L);
         stopped.close();
 
         BrokerMetrics restarted = new BrokerMetrics(global);
-        restarted.tokenRequest("token_api", "fabrikam-mail", "issued");
+        restarted.tokenRequest("token_api", "fabrikam-mail", "issued", 1_000_000L);
 
         assertThat(lines(prometheus.scrape(), "broker_token_requests_total{")).containsExactly(
                 "broker_token_requests_total{outcome=\"issued\",registration=\"fabrikam-mail\",surface=\"token_api\",} 1.0");
@@ -78,7 +78,7 @@ class RegistrationSeriesTest {
     void withoutPrometheusTheCountsAreStillKept() {
         BrokerMetrics metrics = new BrokerMetrics(new SimpleMeterRegistry());
 
-        metrics.tokenRequest("token_api", "contoso-mail", "issued");
+        metrics.tokenRequest("token_api", "contoso-mail", "issued", 1_000_000L);
         metrics.upstreamCall("contoso-mail", "credential", "7000215", Duration.ofMillis(120));
         metrics.trackExpiry("contoso-mail", "graph", () -> 3000);
 
