@@ -6,7 +6,7 @@ import io.exobroker.caller.Caller;
 import io.exobroker.caller.CallerRateLimiter;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.concurrent.CompletionStage;
 
@@ -20,7 +20,7 @@ import java.util.concurrent.CompletionStage;
  * Kubernetes API server, so {@link #now} leaves it to {@link #later}, whose answer may arrive on another thread; no
  * event-loop thread ever waits for Kubernetes.
  */
-@ApplicationScoped
+@Singleton
 public class CallerAuthentication {
 
     private final ApiKeyAuthenticator apiKeys;

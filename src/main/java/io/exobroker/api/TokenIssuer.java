@@ -18,7 +18,7 @@ import io.exobroker.token.TokenService;
 import io.exobroker.tracing.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.quarkus.arc.ClientProxy;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +29,7 @@ import java.util.concurrent.CompletionStage;
  * What every surface does to hand out a token, whatever its wire format: validate the registration id, check the
  * caller's policy, get the token, and note the outcome for the audit line and the request's span.
  */
-@ApplicationScoped
+@Singleton
 public class TokenIssuer {
 
     /** A token handed out, with what it was for. */

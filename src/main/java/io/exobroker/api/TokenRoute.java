@@ -10,7 +10,6 @@ import io.exobroker.config.ApiConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
 import io.exobroker.store.RegistrationStore;
-import io.quarkus.arc.ClientProxy;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -20,8 +19,8 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.LongAdder;
@@ -43,7 +42,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The router matches its normalised path, so {@code /v1/admin/../token} is served here as the token API, as
  * Quarkus REST routes it; spellings the router does not normalise reach {@link TokenResource}.
  */
-@ApplicationScoped
+@Singleton
 class TokenRoute {
 
     /** What this route answers in: the media type Quarkus REST writes for the same JSON answer. */
@@ -64,14 +63,13 @@ class TokenRoute {
     TokenRoute(CallerAuthentication authentication, TokenIssuer issuer, RegistrationStore store,
                ApiKeyAuthenticator apiKeys, TokenRequestTrail trail, RequestId requestIds, ObjectMapper json,
                ApiConfig config) {
-        // The beans themselves, not their client proxies: a call through a proxy looks the bean up in its context
-        // first, on every request (JFR: a twentieth of this route's CPU). Application-scoped beans live as long as
-        // the application, so the instance never changes under the route.
-        this.authentication = ClientProxy.unwrap(authentication);
-        this.issuer = ClientProxy.unwrap(issuer);
-        this.store = ClientProxy.unwrap(store);
-        this.apiKeys = ClientProxy.unwrap(apiKeys);
-        this.trail = ClientProxy.unwrap(trail);
+        // Singletons, not client proxies: a call through a proxy looks its bean up in its context first, on every
+        // request (JFR: a twentieth of this route's CPU).
+        this.authentication = authentication;
+        this.issuer = issuer;
+        this.store = store;
+        this.apiKeys = apiKeys;
+        this.trail = trail;
         this.requestIds = requestIds;
         this.requests = json.readerFor(TokenRequest.class);
         this.problems = json.writerFor(Problem.class);

@@ -2,7 +2,7 @@ package io.exobroker.authentication;
 
 import io.exobroker.caller.Caller;
 import io.exobroker.store.RegistrationStore;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -16,7 +16,7 @@ import java.util.Optional;
  * nor the number of callers checked tells an attacker anything about the key. A key whose digest two callers have
  * authenticates as neither.
  */
-@ApplicationScoped
+@Singleton
 public class ApiKeyAuthenticator {
 
     /** Longer keys are rejected before hashing: no legitimate key is this long, and it bounds the work per request. */

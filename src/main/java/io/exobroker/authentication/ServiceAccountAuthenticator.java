@@ -15,7 +15,7 @@ import io.exobroker.metrics.BrokerMetrics;
 import io.exobroker.store.RegistrationStore;
 import io.quarkus.logging.Log;
 import io.quarkus.runtime.StartupEvent;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
@@ -38,7 +38,7 @@ import java.util.function.Consumer;
  * {@code forbidden} (the caller records changed while Kubernetes was asked, and no caller claims the account any
  * more) or {@code kubernetes_unavailable}.
  */
-@ApplicationScoped
+@Singleton
 public class ServiceAccountAuthenticator {
 
     private final KubernetesAuthConfig config;

@@ -5,7 +5,7 @@ import io.exobroker.error.ErrorCode;
 import io.exobroker.registration.Registration;
 import io.exobroker.registration.ResourceScopes;
 import io.exobroker.registration.Scope;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.util.Map;
 import java.util.Optional;
@@ -15,7 +15,7 @@ import java.util.Optional;
  * A caller that is not allowed a registration hears {@code forbidden} whether or not it exists, so the API cannot be
  * used to discover registrations; only callers allowed it (or {@code *}) learn that it is unknown.
  */
-@ApplicationScoped
+@Singleton
 public class CallerPolicy {
 
     /** What a permitted request resolved to: the scope in the one spelling every later step uses. */

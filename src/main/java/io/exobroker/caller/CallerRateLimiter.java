@@ -3,7 +3,7 @@ package io.exobroker.caller;
 import io.exobroker.config.RateLimitConfig;
 import io.exobroker.error.BrokerException;
 import io.exobroker.error.ErrorCode;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * One token bucket per caller: a runtime gone wild (or a leaked key) cannot flood the broker, while its neighbours
  * keep their share. The shape comes from the caller's record, or from {@code broker.rate-limit.*}.
  */
-@ApplicationScoped
+@Singleton
 public class CallerRateLimiter {
 
     /** A bucket: tokens left and when they were last counted; replaced when the caller's limit changes. */

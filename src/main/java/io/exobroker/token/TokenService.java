@@ -10,7 +10,7 @@ import io.exobroker.registration.Scope;
 import io.exobroker.store.RegistrationStore;
 import io.exobroker.store.StoreChange;
 import io.quarkus.logging.Log;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -37,7 +37,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * </ul>
  * Scopes arrive canonical ({@link Scope}), so spellings of one scope are one key everywhere here.
  */
-@ApplicationScoped
+@Singleton
 public class TokenService {
 
     public enum Source { CACHE, MINTED, STALE }

@@ -7,7 +7,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Scope;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -25,7 +25,7 @@ import java.util.Locale;
  * <p>Tracing is off unless {@code quarkus.otel.sdk.disabled=false}. Off, every method answers the shared invalid
  * span or does nothing, so the token path builds no span, no attribute and no scope.
  */
-@ApplicationScoped
+@Singleton
 public class Tracing {
 
     public static final AttributeKey<String> SURFACE = AttributeKey.stringKey("exobroker.surface");
