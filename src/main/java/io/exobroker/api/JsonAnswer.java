@@ -3,6 +3,9 @@ package io.exobroker.api;
 import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -15,6 +18,9 @@ import java.util.Arrays;
 final class JsonAnswer {
 
     private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGHS = 0x8080808080808080L;
 
     private byte[] bytes;
     private int length;
@@ -63,29 +69,26 @@ final class JsonAnswer {
         if (value == null) {
             return ascii("null");
         }
-        int plain = plainPrefix(value);
-        room(plain + 2);
+        // An ASCII string's UTF-8 bytes are a copy of its own (the JDK checks for non-ASCII in vectorised code). In
+        // UTF-8 only bytes below 0x80 stand for themselves, so escaping looks at those alone.
+        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        int plain = plainPrefix(utf8);
+        room(utf8.length + 2);
         bytes[length++] = '"';
-        // A token is a JWT, plain ASCII throughout: copied in one go, the loop below only for what needs escaping.
-        value.getBytes(0, plain, bytes, length);
+        // A token is a JWT, with nothing to escape: copied in one go, the loop below only for what needs escaping.
+        System.arraycopy(utf8, 0, bytes, length, plain);
         length += plain;
-        for (int i = plain; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
-                room(1);
-                bytes[length++] = (byte) c;
-            } else if (c == '"' || c == '\\') {
+        for (int i = plain; i < utf8.length; i++) {
+            byte b = utf8[i];
+            if (b == '"' || b == '\\') {
                 room(2);
                 bytes[length++] = '\\';
-                bytes[length++] = (byte) c;
-            } else if (c < 0x20) {
-                escapeControl(c);
-            } else if (Character.isHighSurrogate(c) && i + 1 < value.length()
-                    && Character.isLowSurrogate(value.charAt(i + 1))) {
-                utf8(value.substring(i, i + 2));
-                i++;
+                bytes[length++] = b;
+            } else if (b >= 0 && b < 0x20) {
+                escapeControl((char) b);
             } else {
-                utf8(String.valueOf(c));
+                room(1);
+                bytes[length++] = b;
             }
         }
         room(1);
@@ -93,15 +96,30 @@ final class JsonAnswer {
         return this;
     }
 
-    /** How many leading characters of {@code value} are printable ASCII other than a quote or a backslash. */
-    private static int plainPrefix(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+    /**
+     * How many leading bytes of {@code utf8} need no escape: no control character, quote or backslash. Eight bytes
+     * at a time (a scan per character was two thirds of the answer's cost for a 1.2 KB token); each test on a word is
+     * exact, from "Bit Twiddling Hacks": some byte of {@code x} is below {@code n} when {@code (x - n·0x01…01) & ~x &
+     * 0x80…80} is not zero, and some byte is zero when that holds for {@code n = 1}.
+     */
+    static int plainPrefix(byte[] utf8) {
+        int i = 0;
+        for (; i + Long.BYTES <= utf8.length; i += Long.BYTES) {
+            long x = (long) LONGS.get(utf8, i);
+            long quote = x ^ (ONES * '"');
+            long backslash = x ^ (ONES * '\\');
+            long found = ((x - ONES * 0x20) & ~x) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash);
+            if ((found & HIGHS) != 0) {
+                break;
+            }
+        }
+        for (; i < utf8.length; i++) {
+            byte b = utf8[i];
+            if (b >= 0 && b < 0x20 || b == '"' || b == '\\') {
                 return i;
             }
         }
-        return value.length();
+        return utf8.length;
     }
 
     private void escapeControl(char c) {
@@ -126,13 +144,6 @@ final class JsonAnswer {
         bytes[length++] = '0';
         bytes[length++] = HEX[c >> 4];
         bytes[length++] = HEX[c & 0xF];
-    }
-
-    private void utf8(String characters) {
-        byte[] encoded = characters.getBytes(StandardCharsets.UTF_8);
-        room(encoded.length);
-        System.arraycopy(encoded, 0, bytes, length, encoded.length);
-        length += encoded.length;
     }
 
     private void room(int more) {

@@ -29,6 +29,23 @@ class JsonAnswerTest {
     }
 
     @Test
+    void findsACharacterToEscapeWhereverItStandsInAnEightByteWord() throws Exception {
+        // The plain prefix is found eight bytes at a time: every position in and around a word, every kind of byte
+        // that ends it, and the bytes that must not (just above a control character, DEL, non-ASCII).
+        List<String> marks = List.of("\"", "\\", "\u0000", "\u001f", "\n", " ", "!", "#", "[", "]", "\u007f", "é", "日",
+                "\uD83D\uDCE7");
+        for (String mark : marks) {
+            for (int at = 0; at <= 24; at++) {
+                String value = "a".repeat(at) + mark + "b".repeat(24 - at);
+                TokenResponse answer = new TokenResponse(value, "Bearer", 1, 2, "s", "r", "t", "c");
+
+                assertThat(JsonAnswer.of(answer).toString(StandardCharsets.UTF_8)).as("%s at %d", mark, at)
+                        .isEqualTo(JACKSON.writeValueAsString(answer));
+            }
+        }
+    }
+
+    @Test
     void writesLargeAndNegativeNumbersAndNullStringsAsJacksonDoes() throws Exception {
         TokenResponse answer = new TokenResponse("t", null, 0, Long.MIN_VALUE, null, "r", null, null);
 
