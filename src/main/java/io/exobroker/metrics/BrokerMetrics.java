@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -52,8 +51,9 @@ public class BrokerMetrics {
 
     private final MeterRegistry registry;
     private final Map<CounterKey, Counter> counters = new ConcurrentHashMap<>();
-    /** One timer per token surface, looked up without building tags: this runs for every token request. */
-    private final Map<String, Timer> requestLatency = new ConcurrentHashMap<>();
+    /** Token requests' latency by surface, exported as {@link #registrationSeries} is. */
+    private final RequestLatency requestLatency = new RequestLatency(TOKEN_REQUEST_LATENCY,
+            "Time from a token request's arrival to its answer, by surface");
     /** Token requests, upstream calls and token expiry: the series every registration in use has. */
     private final RegistrationSeries registrationSeries = new RegistrationSeries(TOKEN_REQUESTS, UPSTREAM_CALLS,
             TOKEN_EXPIRY);
@@ -65,13 +65,19 @@ public class BrokerMetrics {
     public BrokerMetrics(MeterRegistry registry) {
         this.registry = registry;
         this.exportedTo = prometheusIn(registry).map(PrometheusMeterRegistry::getPrometheusRegistry);
-        exportedTo.ifPresent(collectors -> collectors.register(registrationSeries));
+        exportedTo.ifPresent(collectors -> {
+            collectors.register(registrationSeries);
+            collectors.register(requestLatency);
+        });
     }
 
     /** A stopped application's series leave the registry, which a restarted one (tests, dev mode) may reuse. */
     @PreDestroy
     void close() {
-        exportedTo.ifPresent(collectors -> collectors.unregister(registrationSeries));
+        exportedTo.ifPresent(collectors -> {
+            collectors.unregister(registrationSeries);
+            collectors.unregister(requestLatency);
+        });
     }
 
     /** The Prometheus registry in the one given: itself, or one a composite registry (Quarkus's global one) holds. */
@@ -94,23 +100,13 @@ public class BrokerMetrics {
      * One token request: the surface it came through (a {@code Surface} label of a surface that issues tokens: four
      * values), the registration ({@link #NO_REGISTRATION} for one that does not exist), how it ended ({@code issued},
      * an error code or {@code status_} and an HTTP status), and how long it took from when the broker began on it to
-     * its answer ({@code broker_token_request_latency_seconds}, by surface alone). The API port's generic HTTP server
-     * timer leaves {@code /v1/token} out (application.properties): it built and looked up four tags per request, more
-     * than everything else the broker does for a cached token.
+     * its answer ({@code broker_token_request_latency_seconds}, a histogram by surface alone: {@link RequestLatency}).
+     * The API port's generic HTTP server timer leaves {@code /v1/token} out (application.properties): it built and
+     * looked up four tags per request, more than everything else the broker does for a cached token.
      */
     public void tokenRequest(String surface, String registration, String outcome, long elapsedNanos) {
         registrationSeries.tokenRequests.increment(RegistrationSeries.Labels.of(outcome, registration, surface));
-        Timer latency = requestLatency.get(surface);
-        if (latency == null) {
-            latency = requestLatency.computeIfAbsent(surface, label -> Timer.builder(TOKEN_REQUEST_LATENCY)
-                    .description("Time from a token request's arrival to its answer")
-                    .tags("surface", label)
-                    .publishPercentileHistogram()
-                    .minimumExpectedValue(Duration.ofMillis(1))
-                    .maximumExpectedValue(Duration.ofSeconds(30))
-                    .register(registry));
-        }
-        latency.record(elapsedNanos, TimeUnit.NANOSECONDS);
+        requestLatency.record(surface, elapsedNanos);
     }
 
     /**

@@ -82,6 +82,18 @@ final class RegistrationSeries extends Collector {
                     Objects.requireNonNull(third, "third label value"));
         }
 
+        // Written out: the generated record methods went through method handles on every request (JFR).
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Labels labels && first.equals(labels.first) && Objects.equals(second, labels.second)
+                    && Objects.equals(third, labels.third);
+        }
+
+        @Override
+        public int hashCode() {
+            return (first.hashCode() * 31 + Objects.hashCode(second)) * 31 + Objects.hashCode(third);
+        }
+
         private List<String> values(int count) {
             return switch (count) {
                 case 1 -> List.of(first);
