@@ -47,6 +47,13 @@ class TokenRoute {
 
     /** What this route answers in: the media type Quarkus REST writes for the same JSON answer. */
     static final String JSON_TYPE = "application/json;charset=UTF-8";
+    // Header names and fixed values as ASCII bytes made once: Vert.x copies these into the answer as they are, where
+    // a String is encoded character by character on every request.
+    private static final CharSequence JSON_TYPE_VALUE = HttpHeaders.createOptimized(JSON_TYPE);
+    private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+    private static final CharSequence PRAGMA = HttpHeaders.createOptimized("Pragma");
+    private static final CharSequence NO_CACHE = HttpHeaders.createOptimized("no-cache");
+    private static final CharSequence REQUEST_ID = HttpHeaders.createOptimized(RequestId.HEADER);
 
     private final CallerAuthentication authentication;
     private final TokenIssuer issuer;
@@ -248,7 +255,7 @@ class TokenRoute {
                 refuse(failed);
                 return;
             }
-            end(200, JSON_TYPE, bytes, null);
+            end(200, JSON_TYPE_VALUE, bytes, null);
         }
 
         private void refuse(Throwable failure) {
@@ -262,15 +269,15 @@ class TokenRoute {
             end(problem.status(), Problem.MEDIA_TYPE, Buffer.buffer(bytes), problem);
         }
 
-        private void end(int status, String type, Buffer bytes, Problem problem) {
+        private void end(int status, CharSequence type, Buffer bytes, Problem problem) {
             HttpServerRequest request = context.request();
             HttpServerResponse response = context.response();
             String requestId = requestIds.next();
             response.setStatusCode(status)
                     .putHeader(HttpHeaders.CONTENT_TYPE, type)
-                    .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                    .putHeader("Pragma", "no-cache")
-                    .putHeader(RequestId.HEADER, requestId);
+                    .putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE)
+                    .putHeader(PRAGMA, NO_CACHE)
+                    .putHeader(REQUEST_ID, requestId);
             if (problem != null) {
                 problem.headers(response::putHeader);
             }
