@@ -231,14 +231,22 @@ class TokenRoute {
             }
         }
 
-        /** The request as Quarkus REST reads it: an empty body or a JSON null is no request. */
+        /**
+         * The request as Quarkus REST reads it: an empty body or a JSON null is no request. The plain body nearly every
+         * caller sends is read by {@link TokenRequestReader}, to the same record; anything else, and every refusal, is
+         * Jackson's.
+         */
         private TokenRequest parse(Buffer body) {
             TokenRequest token = null;
             if (body.length() > 0) {
-                try {
-                    token = requests.readValue(body.getBytes());
-                } catch (IOException unreadable) {
-                    throw ProblemMapper.refusalOfAny(unreadable);
+                byte[] bytes = body.getBytes();
+                token = TokenRequestReader.read(bytes);
+                if (token == null) {
+                    try {
+                        token = requests.readValue(bytes);
+                    } catch (IOException unreadable) {
+                        throw ProblemMapper.refusalOfAny(unreadable);
+                    }
                 }
             }
             if (token == null) {
