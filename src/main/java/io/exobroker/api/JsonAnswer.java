@@ -31,14 +31,28 @@ final class JsonAnswer {
 
     /** The answer's bytes in a buffer over the one array they were written to. */
     static Buffer of(TokenResponse answer) {
-        JsonAnswer json = write(answer);
+        return of(answer, false);
+    }
+
+    /**
+     * As {@link #of(TokenResponse)}, for an answer whose access token is known to have RFC 6750's {@code b64token}
+     * syntax ({@code AccessToken.bearerSyntax()}, checked when it was minted): none of its characters is escaped in
+     * JSON, so it is copied without being looked at.
+     */
+    static Buffer of(TokenResponse answer, boolean tokenHasBearerSyntax) {
+        JsonAnswer json = write(answer, tokenHasBearerSyntax);
         return Buffer.buffer(Unpooled.wrappedBuffer(json.bytes, 0, json.length));
     }
 
-    private static JsonAnswer write(TokenResponse answer) {
+    private static JsonAnswer write(TokenResponse answer, boolean tokenHasBearerSyntax) {
         JsonAnswer json = new JsonAnswer(answer.accessToken().length() + 320);
-        json.ascii("{\"access_token\":").string(answer.accessToken())
-                .ascii(",\"token_type\":").string(answer.tokenType())
+        json.ascii("{\"access_token\":");
+        if (tokenHasBearerSyntax) {
+            json.quoted(answer.accessToken());
+        } else {
+            json.string(answer.accessToken());
+        }
+        json.ascii(",\"token_type\":").string(answer.tokenType())
                 .ascii(",\"expires_in\":").number(answer.expiresIn())
                 .ascii(",\"expires_on\":").number(answer.expiresOn())
                 .ascii(",\"scope\":").string(answer.scope())
@@ -55,6 +69,16 @@ final class JsonAnswer {
             bytes[length++] = (byte) text.charAt(i);
         }
         return this;
+    }
+
+    /** A string of characters JSON takes as they are, in quotes. */
+    @SuppressWarnings("deprecation") // getBytes(int, int, byte[], int) keeps each char's low byte: what ASCII needs
+    private void quoted(String ascii) {
+        room(ascii.length() + 2);
+        bytes[length++] = '"';
+        ascii.getBytes(0, ascii.length(), bytes, length);
+        length += ascii.length();
+        bytes[length++] = '"';
     }
 
     private JsonAnswer number(long value) {

@@ -14,9 +14,11 @@ import java.util.Optional;
  *
  * @param refreshOn when Entra ID suggested refreshing ({@code refresh_in}), if it did
  * @param auditHash a short SHA-256 prefix that identifies the token in audit lines without revealing it
+ * @param bearerSyntax the value has RFC 6750's {@code b64token} syntax (a JWT has): it goes into an
+ *                     {@code Authorization: Bearer} header, a JSON string or a form as it is, with nothing to escape
  */
 public record AccessToken(String value, String scope, Instant issuedAt, Instant expiresOn, Optional<Instant> refreshOn,
-                          String auditHash) {
+                          String auditHash, boolean bearerSyntax) {
 
     public AccessToken {
         Objects.requireNonNull(value, "value");
@@ -27,10 +29,36 @@ public record AccessToken(String value, String scope, Instant issuedAt, Instant 
         if (!expiresOn.isAfter(issuedAt)) {
             throw new IllegalArgumentException("token expires before it was issued");
         }
+        if (bearerSyntax && !isBearerSyntax(value)) {
+            throw new IllegalArgumentException("token said to have b64token syntax has not");
+        }
     }
 
     public static AccessToken of(String value, String scope, Instant issuedAt, Instant expiresOn, Optional<Instant> refreshOn) {
-        return new AccessToken(value, scope, issuedAt, expiresOn, refreshOn, auditHashOf(value));
+        return new AccessToken(value, scope, issuedAt, expiresOn, refreshOn, auditHashOf(value), isBearerSyntax(value));
+    }
+
+    /**
+     * RFC 6750's {@code b64token}: {@code 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="}. Checked once,
+     * when the token is minted, so that the answers serving it thousands of times need not look at it again.
+     */
+    static boolean isBearerSyntax(String value) {
+        int end = value.length();
+        while (end > 0 && value.charAt(end - 1) == '=') {
+            end--;
+        }
+        if (end == 0) {
+            return false;
+        }
+        for (int i = 0; i < end; i++) {
+            char c = value.charAt(i);
+            boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public Duration lifetime() {

@@ -46,6 +46,17 @@ class JsonAnswerTest {
     }
 
     @Test
+    void copiesATokenWithBearerSyntaxAsJacksonWritesIt() throws Exception {
+        for (String token : List.of("eyJ0eXAiOiJKV1QifQ." + "x".repeat(1200) + ".c2ln-_", "A-._~+/9==", "a")) {
+            TokenResponse answer = new TokenResponse(token, "Bearer", 3599, 1_800_000_000L,
+                    "https://graph.microsoft.com/.default", "contoso-mail", "t", "c");
+
+            assertThat(JsonAnswer.of(answer, true).toString(StandardCharsets.UTF_8))
+                    .isEqualTo(JACKSON.writeValueAsString(answer));
+        }
+    }
+
+    @Test
     void writesLargeAndNegativeNumbersAndNullStringsAsJacksonDoes() throws Exception {
         TokenResponse answer = new TokenResponse("t", null, 0, Long.MIN_VALUE, null, "r", null, null);
 

@@ -4,15 +4,38 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AccessTokenTest {
 
     private static final Instant ISSUED = Instant.parse("2026-11-24T10:00:00Z");
     private final AccessToken hourLong = AccessToken.of("opaque", "https://graph.microsoft.com/.default", ISSUED,
             ISSUED.plusSeconds(3600), Optional.empty());
+
+    @Test
+    void knowsWhetherItsValueHasBearerTokenSyntax() {
+        for (String b64token : List.of("eyJ0eXAiOiJKV1QifQ.eyJhdWQiOiJodHRwcyJ9.c2ln-_", "a", "A-._~+/9", "abc==", "x=")) {
+            assertThat(token(b64token).bearerSyntax()).as(b64token).isTrue();
+        }
+        for (String other : List.of("", "=", "a=b", "a b", "a\"b", "a\\b", "a\nb", "é", "a,b", "a;b", "a:b", "\u0000")) {
+            assertThat(token(other).bearerSyntax()).as(other).isFalse();
+        }
+    }
+
+    @Test
+    void cannotBeBuiltClaimingASyntaxItsValueHasNot() {
+        assertThatThrownBy(() -> new AccessToken("a\"b", "s", ISSUED, ISSUED.plusSeconds(1), Optional.empty(), "h", true))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static AccessToken token(String value) {
+        return AccessToken.of(value, "https://graph.microsoft.com/.default", ISSUED, ISSUED.plusSeconds(3600),
+                Optional.empty());
+    }
 
     @Test
     void satisfiesADemandWhileThatMuchLifeIsLeft() {
