@@ -33,6 +33,10 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
     /** Field names already checked, encoded for this line's format; events name their fields with constants. */
     private final Map<String, byte[]> names = new HashMap<>();
     private static final int MAX_REMEMBERED_NAMES = 256;
+    /** The names of the last line's fields, in order, and their encodings; {@link #field} is this line's next. */
+    private final String[] lastNames = new String[32];
+    private final byte[][] lastEncoded = new byte[32][];
+    private int field;
 
     static AuditLine of(AuditConfig.Format format) {
         return format == AuditConfig.Format.JSON ? new Json() : new Text();
@@ -54,6 +58,7 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
 
     final void reset() {
         length = 0;
+        field = 0;
     }
 
     // ------------------------------------------------------------------ bytes
@@ -94,12 +99,22 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
      * token's CPU (JFR).
      */
     final void fieldName(String name) {
+        // A line usually names its fields as the last line of its kind did: one reference compared, no lookup.
+        int at = field++;
+        if (at < lastNames.length && lastNames[at] == name) {
+            ascii(lastEncoded[at]);
+            return;
+        }
         byte[] encoded = names.get(name);
         if (encoded == null) {
             encoded = aroundName(checkedName(name)).getBytes(StandardCharsets.US_ASCII);
             if (names.size() < MAX_REMEMBERED_NAMES) {
                 names.put(name, encoded);
             }
+        }
+        if (at < lastNames.length) {
+            lastNames[at] = name;
+            lastEncoded[at] = encoded;
         }
         ascii(encoded);
     }

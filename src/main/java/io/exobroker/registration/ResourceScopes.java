@@ -81,10 +81,11 @@ public final class ResourceScopes {
 
     /** The short name for logs and audit lines: the alias when there is one, else the scope itself. */
     public static String label(Scope scope, Cloud cloud) {
-        if (scope.value().equals(cloud.graphResource() + DEFAULT_SUFFIX)) {
+        // The aliases' scopes, built once per cloud: this runs for every token request.
+        if (scope.value().equals(GRAPH_SCOPES.get(cloud).orElseThrow().value())) {
             return GRAPH;
         }
-        if (scope.value().equals(cloud.outlookResource() + DEFAULT_SUFFIX)) {
+        if (scope.value().equals(OUTLOOK_SCOPES.get(cloud).orElseThrow().value())) {
             return OUTLOOK;
         }
         return scope.value();
