@@ -30,8 +30,10 @@ final class ProfileBench {
         int keys = context.options().profileKeys();
         Path dir = context.dir(SECTION);
         BenchStore store = BenchStore.write(dir.resolve("store"), keys, context.emulator(), Duration.ofSeconds(3599));
+        // The pod's JVM options, as in the throughput scenario: a profile of the JVM's defaults showed a young
+        // generation the chart no longer runs with.
         try (BrokerProcess broker = BrokerProcess.start(context.launch(context.options().benchJar(), store,
-                context.noopConfig(), List.of(), dir.resolve("broker.log")))) {
+                context.noopConfig(), BenchContext.CHART_JVM, dir.resolve("broker.log")))) {
             broker.untilReady(Duration.ofSeconds(120));
             List<byte[]> mints = new ArrayList<>();
             for (BenchStore.Entry entry : store.registrations()) {
