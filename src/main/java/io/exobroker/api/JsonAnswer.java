@@ -29,15 +29,10 @@ final class JsonAnswer {
         this.bytes = new byte[capacity];
     }
 
-    /** The answer's bytes in a buffer over the one array they were written to. */
-    static Buffer of(TokenResponse answer) {
-        return of(answer, false);
-    }
-
     /**
-     * As {@link #of(TokenResponse)}, for an answer whose access token is known to have RFC 6750's {@code b64token}
-     * syntax ({@code AccessToken.bearerSyntax()}, checked when it was minted): none of its characters is escaped in
-     * JSON, so it is copied without being looked at.
+     * The answer's bytes in a buffer over the one array they were written to. When its access token is known to have
+     * RFC 6750's {@code b64token} syntax ({@code AccessToken.bearerSyntax()}, checked when it was minted), none of its
+     * characters is escaped in JSON, so it is copied without being looked at.
      */
     static Buffer of(TokenResponse answer, boolean tokenHasBearerSyntax) {
         JsonAnswer json = write(answer, tokenHasBearerSyntax);

@@ -214,7 +214,7 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
         @Override
         public AuditFields text(String name, String value) {
             if (value != null) {
-                name(name);
+                fieldName(name);
                 string(value);
             }
             return this;
@@ -222,14 +222,14 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
 
         @Override
         public AuditFields number(String name, long value) {
-            name(name);
+            fieldName(name);
             decimal(value);
             return this;
         }
 
         @Override
         public AuditFields flag(String name, boolean value) {
-            name(name);
+            fieldName(name);
             ascii(value ? "true" : "false");
             return this;
         }
@@ -237,7 +237,7 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
         @Override
         public AuditFields texts(String name, List<String> values) {
             if (values != null && !values.isEmpty()) {
-                name(name);
+                fieldName(name);
                 ascii('[');
                 for (int i = 0; i < values.size(); i++) {
                     if (i > 0) {
@@ -253,10 +253,6 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
         @Override
         String aroundName(String name) {
             return ",\"" + name + "\":";
-        }
-
-        private void name(String name) {
-            fieldName(name);
         }
 
         /** A JSON string of printable ASCII: quotes, backslashes, controls and anything beyond ASCII as escapes. */
@@ -313,7 +309,7 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
 
         @Override
         public AuditFields text(String name, String value) {
-            name(name);
+            fieldName(name);
             if (value == null || value.isEmpty()) {
                 ascii('-');
             } else {
@@ -324,21 +320,21 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
 
         @Override
         public AuditFields number(String name, long value) {
-            name(name);
+            fieldName(name);
             decimal(value);
             return this;
         }
 
         @Override
         public AuditFields flag(String name, boolean value) {
-            name(name);
+            fieldName(name);
             ascii(value ? "true" : "false");
             return this;
         }
 
         @Override
         public AuditFields texts(String name, List<String> values) {
-            name(name);
+            fieldName(name);
             if (values == null || values.isEmpty()) {
                 ascii('-');
                 return this;
@@ -355,10 +351,6 @@ abstract sealed class AuditLine implements AuditFields permits AuditLine.Json, A
         @Override
         String aroundName(String name) {
             return " " + name + "=";
-        }
-
-        private void name(String name) {
-            fieldName(name);
         }
 
         private void escaped(String value, boolean inList) {
