@@ -13,6 +13,8 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.prometheus.client.exemplars.ExemplarSampler;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
@@ -26,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +100,12 @@ class TracesTest {
     @Inject
     TokenService tokens;
 
+    @Inject
+    Optional<ExemplarSampler> exemplarSampler;
+
+    @TestHTTPResource(value = "", management = true)
+    URI management;
+
     @BeforeEach
     void noCachedTokenAndNoSpanYet() {
         tokens.flush(App.SECRET.id);
@@ -146,6 +155,17 @@ class TracesTest {
         assertThat(request.getAttributes().get(Tracing.CALLER)).isEqualTo(call.caller);
         assertThat(request.getParentSpanId()).isEqualTo(serverSpanOf(request).getSpanId());
         assertThat(childNamed(request, Tracing.ENTRA_CALL)).isEmpty();
+    }
+
+    @Test
+    void exemplarsPointFromTheServerTimerToTraces() {
+        Call.XOAUTH2.succeed();
+
+        assertThat(exemplarSampler).isPresent();
+        String exposition = given().port(management.getPort()).accept("application/openmetrics-text; version=1.0.0; charset=utf-8")
+                .get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(exposition.lines().filter(line -> line.startsWith("http_server_requests_seconds_count")
+                && line.contains("/v1/xoauth2"))).anySatisfy(line -> assertThat(line).contains("trace_id="));
     }
 
     @Test
