@@ -48,6 +48,16 @@ class ChartValuesSchemaTest {
     }
 
     @Test
+    void rejectsAGraphHostThatIsNoHttpsOrigin() {
+        assertThat(ChartUnderTest.plaintext().values("broker: {azure: {graphHost: 443}}").renderError())
+                .contains("at '/broker/azure/graphHost': got number, want string");
+        assertThat(ChartUnderTest.plaintext().set("broker.azure.graphHost", "https://graph-proxy.example.com/v1.0")
+                .renderError()).contains("at '/broker/azure/graphHost': '").contains("' does not match pattern");
+        assertThat(ChartUnderTest.plaintext().set("broker.azure.graphHost", "http://graph-emulator:8080").renderError())
+                .contains("at '/broker/azure/graphHost'");
+    }
+
+    @Test
     void rejectsADurationWithoutAUnit() {
         String error = ChartUnderTest.plaintext().set("broker.token.requestTimeout", "twenty seconds").renderError();
 
