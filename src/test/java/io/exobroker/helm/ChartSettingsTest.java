@@ -39,6 +39,7 @@ class ChartSettingsTest {
                 ChartUnderTest.template().production().render(),
                 ChartUnderTest.plaintext().set("broker.azure.authorityHost", "https://login.microsoftonline.us")
                         .set("broker.azure.graphHost", "https://graph-proxy.example.com")
+                        .set("federation.assertionDirectories[0]", "/var/run/secrets/exo-token-broker/assertions")
                         .set("broker.msi.defaultRegistration", "contoso-mail").set("callerAuth.kubernetes.enabled", true)
                         .set("callerAuth.kubernetes.mode", "jwks").set("callerAuth.kubernetes.issuer", "https://kubernetes.default.svc")
                         .set("callerAuth.kubernetes.jwksUrl", "https://kubernetes.default.svc/openid/v1/jwks")
@@ -153,8 +154,8 @@ class ChartSettingsTest {
         Map<String, String> settings = ChartUnderTest.plaintext().render().settings();
 
         assertThat(settings).doesNotContainKeys("BROKER_AZURE_AUTHORITY_HOST", "BROKER_AZURE_GRAPH_HOST",
-                "BROKER_MSI_DEFAULT_REGISTRATION", "BROKER_KUBERNETES_AUTH_ENABLED", "QUARKUS_VAULT_URL",
-                "QUARKUS_HTTP_SSL_CERTIFICATE_FILES");
+                "BROKER_FEDERATION_ASSERTION_DIRECTORIES", "BROKER_MSI_DEFAULT_REGISTRATION",
+                "BROKER_KUBERNETES_AUTH_ENABLED", "QUARKUS_VAULT_URL", "QUARKUS_HTTP_SSL_CERTIFICATE_FILES");
     }
 
     @Test
