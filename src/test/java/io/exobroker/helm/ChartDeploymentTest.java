@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -283,6 +284,55 @@ class ChartDeploymentTest {
         assertThat(token.getExpirationSeconds()).isEqualTo(1800L);
         assertThat(chart.settings()).containsEntry("QUARKUS_VAULT_AUTHENTICATION_KUBERNETES_JWT_TOKEN_PATH",
                 chart.mount("vault-token").getMountPath() + "/" + token.getPath());
+    }
+
+    // --- extra volumes, mounts and sidecars -----------------------------------------------------------------------
+
+    @Test
+    void rendersExtraVolumesMountsAndSidecarsWhereTheyBelong() {
+        RenderedChart chart = ChartUnderTest.plaintext().values("""
+                extraVolumes:
+                  - name: assertions
+                    emptyDir: {medium: Memory, sizeLimit: 1Mi}
+                extraVolumeMounts:
+                  - {name: assertions, mountPath: /var/run/secrets/exo-token-broker/assertions, readOnly: true}
+                extraContainers:
+                  - name: jwt-writer
+                    image: registry.example.com/jwt-writer:1.0
+                    args: [--out, /assertions/jwt]
+                    volumeMounts:
+                      - {name: assertions, mountPath: /assertions}
+                """).render();
+
+        assertThat(chart.volume("assertions").getEmptyDir().getMedium()).isEqualTo("Memory");
+        assertThat(chart.volume("assertions").getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("1Mi"));
+        assertThat(chart.mount("assertions").getMountPath()).isEqualTo("/var/run/secrets/exo-token-broker/assertions");
+        assertThat(chart.mount("assertions").getReadOnly()).isTrue();
+        assertThat(chart.pod().getContainers()).extracting(Container::getName).containsExactly("broker", "jwt-writer");
+        Container sidecar = chart.pod().getContainers().get(1);
+        assertThat(sidecar.getImage()).isEqualTo("registry.example.com/jwt-writer:1.0");
+        assertThat(sidecar.getArgs()).containsExactly("--out", "/assertions/jwt");
+        assertThat(sidecar.getVolumeMounts()).singleElement().satisfies(mount -> {
+            assertThat(mount.getName()).isEqualTo("assertions");
+            assertThat(mount.getMountPath()).isEqualTo("/assertions");
+        });
+        // The chart's own volumes and mounts stay, and so does the hardening of the pod and the broker.
+        assertThat(chart.volumeNames()).containsExactly("tmp", "empty-store", "assertions");
+        assertThat(chart.broker().getVolumeMounts()).extracting(VolumeMount::getName)
+                .containsExactly("tmp", "empty-store", "assertions");
+        assertThat(chart.pod().getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(chart.pod().getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(chart.broker().getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(chart.broker().getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    }
+
+    @Test
+    void addsNoVolumeMountOrContainerByDefault() {
+        RenderedChart chart = ChartUnderTest.plaintext().render();
+
+        assertThat(chart.pod().getContainers()).extracting(Container::getName).containsExactly("broker");
+        assertThat(chart.volumeNames()).containsExactly("tmp", "empty-store");
+        assertThat(chart.broker().getVolumeMounts()).extracting(VolumeMount::getName).containsExactly("tmp", "empty-store");
     }
 
     // --- service account -----------------------------------------------------------------------------------------

@@ -84,6 +84,20 @@ class ChartSecretHygieneTest {
     }
 
     @Test
+    void rejectsASecretNamedVariableWithALiteralValueInASidecar() {
+        String error = ChartUnderTest.plaintext().values("""
+                extraContainers:
+                  - name: jwt-writer
+                    image: registry.example.com/jwt-writer:1.0
+                    env:
+                      - name: WRITER_CLIENT_SECRET
+                        value: not-a-real-secret
+                """).renderError();
+
+        assertThat(error).contains("at '/extraContainers/0/env/0': missing property 'valueFrom'");
+    }
+
+    @Test
     void rendersNoSecretObjectAndNoSecretMaterial() {
         for (RenderedChart chart : List.of(ChartUnderTest.plaintext().render(),
                 ChartUnderTest.template().production().values("""

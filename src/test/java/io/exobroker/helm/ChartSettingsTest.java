@@ -1,5 +1,6 @@
 package io.exobroker.helm;
 
+import io.exobroker.registration.GraphHosts;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -37,6 +38,8 @@ class ChartSettingsTest {
                 ChartUnderTest.plaintext().render(),
                 ChartUnderTest.template().production().render(),
                 ChartUnderTest.plaintext().set("broker.azure.authorityHost", "https://login.microsoftonline.us")
+                        .set("broker.azure.graphHost", "https://graph-proxy.example.com")
+                        .set("federation.assertionDirectories[0]", "/var/run/secrets/exo-token-broker/assertions")
                         .set("broker.msi.defaultRegistration", "contoso-mail").set("callerAuth.kubernetes.enabled", true)
                         .set("callerAuth.kubernetes.mode", "jwks").set("callerAuth.kubernetes.issuer", "https://kubernetes.default.svc")
                         .set("callerAuth.kubernetes.jwksUrl", "https://kubernetes.default.svc/openid/v1/jwks")
@@ -150,7 +153,8 @@ class ChartSettingsTest {
     void leavesUnsetOptionalKeysToTheBroker() {
         Map<String, String> settings = ChartUnderTest.plaintext().render().settings();
 
-        assertThat(settings).doesNotContainKeys("BROKER_AZURE_AUTHORITY_HOST", "BROKER_MSI_DEFAULT_REGISTRATION",
+        assertThat(settings).doesNotContainKeys("BROKER_AZURE_AUTHORITY_HOST", "BROKER_AZURE_GRAPH_HOST",
+                "BROKER_FEDERATION_ASSERTION_DIRECTORIES", "BROKER_MSI_DEFAULT_REGISTRATION",
                 "BROKER_KUBERNETES_AUTH_ENABLED", "QUARKUS_VAULT_URL", "QUARKUS_HTTP_SSL_CERTIFICATE_FILES");
     }
 
@@ -163,6 +167,19 @@ class ChartSettingsTest {
         assertThat(settings).containsEntry("BROKER_AZURE_ALLOWED_AUTHORITY_HOSTS",
                 "https://login-proxy.example.com,https://emulator.local:8443");
         assertThat(ChartUnderTest.plaintext().render().settings()).doesNotContainKey("BROKER_AZURE_ALLOWED_AUTHORITY_HOSTS");
+    }
+
+    @Test
+    void passesTheDeclaredGraphHostOnlyWhenSet() {
+        Map<String, String> settings = ChartUnderTest.plaintext()
+                .set("broker.azure.graphHost", "https://graph-proxy.example.com:8443").render().settings();
+
+        String variable = BrokerConfigKeys.environmentName(GraphHosts.KEY);
+        assertThat(settings).containsEntry(variable, "https://graph-proxy.example.com:8443");
+        assertThat(GraphHosts.declared(Optional.of(settings.get(variable))).declared())
+                .as("the broker accepts what the chart passes").hasValue("https://graph-proxy.example.com:8443");
+        assertThat(ChartUnderTest.plaintext().render().settings()).as("unset: each cloud's own Graph host")
+                .doesNotContainKey(variable);
     }
 
     @Test

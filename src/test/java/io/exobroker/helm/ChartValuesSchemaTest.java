@@ -48,6 +48,61 @@ class ChartValuesSchemaTest {
     }
 
     @Test
+    void rejectsAGraphHostThatIsNoHttpsOrigin() {
+        assertThat(ChartUnderTest.plaintext().values("broker: {azure: {graphHost: 443}}").renderError())
+                .contains("at '/broker/azure/graphHost': got number, want string");
+        assertThat(ChartUnderTest.plaintext().set("broker.azure.graphHost", "https://graph-proxy.example.com/v1.0")
+                .renderError()).contains("at '/broker/azure/graphHost': '").contains("' does not match pattern");
+        assertThat(ChartUnderTest.plaintext().set("broker.azure.graphHost", "http://graph-emulator:8080").renderError())
+                .contains("at '/broker/azure/graphHost': 'http://graph-emulator:8080' does not match pattern");
+    }
+
+    @Test
+    void rejectsAssertionDirectoriesThatAreNoListOfAbsoluteDirectories() {
+        assertThat(ChartUnderTest.plaintext().set("federation.assertionDirectories", "/var/run/jwt").renderError())
+                .contains("at '/federation/assertionDirectories': got string, want array");
+        assertThat(ChartUnderTest.plaintext().values("federation: {assertionDirectories: [var/run/jwt]}").renderError())
+                .contains("at '/federation/assertionDirectories/0': 'var/run/jwt' does not match pattern");
+        assertThat(ChartUnderTest.plaintext().values("federation: {assertionDirectories: [/]}").renderError())
+                .as("the whole filesystem").contains("at '/federation/assertionDirectories/0': '/' does not match pattern");
+        assertThat(ChartUnderTest.plaintext().values("federation: {assertionDirectories: [/var/run/jwt/..]}")
+                .renderError()).contains("at '/federation/assertionDirectories/0': 'not' failed");
+        assertThat(ChartUnderTest.plaintext().values("federation: {assertionDirectories: ['/a,/b']}").renderError())
+                .as("a comma would split it in two")
+                .contains("at '/federation/assertionDirectories/0': '/a,/b' does not match pattern");
+    }
+
+    @Test
+    void rejectsExtraVolumesThatAreNoListOfNamedVolumes() {
+        assertThat(ChartUnderTest.plaintext().values("extraVolumes: {name: assertions, emptyDir: {}}").renderError())
+                .contains("at '/extraVolumes': got object, want array");
+        assertThat(ChartUnderTest.plaintext().values("extraVolumes: [{emptyDir: {}}]").renderError())
+                .contains("at '/extraVolumes/0': missing property 'name'");
+    }
+
+    @Test
+    void rejectsExtraVolumeMountsThatAreNoListOfReadOnlyMounts() {
+        assertThat(ChartUnderTest.plaintext().values("extraVolumeMounts: {name: assertions, mountPath: /a}")
+                .renderError()).contains("at '/extraVolumeMounts': got object, want array");
+        assertThat(ChartUnderTest.plaintext().values("extraVolumeMounts: [{name: assertions, mountPath: /a}]")
+                .renderError()).contains("at '/extraVolumeMounts/0': missing property 'readOnly'");
+        assertThat(ChartUnderTest.plaintext()
+                .values("extraVolumeMounts: [{name: assertions, mountPath: /a, readOnly: false}]").renderError())
+                .contains("at '/extraVolumeMounts/0/readOnly': value must be true");
+        assertThat(ChartUnderTest.plaintext()
+                .values("extraVolumeMounts: [{name: assertions, mountPath: /a, readOnly: true, readonly: true}]")
+                .renderError()).contains("at '/extraVolumeMounts/0': additional properties 'readonly' not allowed");
+    }
+
+    @Test
+    void rejectsExtraContainersThatAreNoListOfContainers() {
+        assertThat(ChartUnderTest.plaintext().set("extraContainers", "spiffe-helper").renderError())
+                .contains("at '/extraContainers': got string, want array");
+        assertThat(ChartUnderTest.plaintext().values("extraContainers: [{name: spiffe-helper}]").renderError())
+                .contains("at '/extraContainers/0': missing property 'image'");
+    }
+
+    @Test
     void rejectsADurationWithoutAUnit() {
         String error = ChartUnderTest.plaintext().set("broker.token.requestTimeout", "twenty seconds").renderError();
 
