@@ -258,7 +258,7 @@ class TokenRoute {
         private void answer(TokenIssuer.Issued issued) {
             Buffer bytes;
             try {
-                bytes = JsonAnswer.of(TokenResponse.of(issued), issued.token().bearerSyntax());
+                bytes = RecentAnswers.of(issued);
             } catch (RuntimeException failed) {
                 refuse(failed);
                 return;
