@@ -7,7 +7,6 @@ import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -73,7 +72,7 @@ public class ApiKeyAuthenticator {
     /** The credential of an {@code Authorization: Bearer} header. */
     public static Optional<String> bearer(String authorizationHeader) {
         if (authorizationHeader != null && authorizationHeader.length() > BEARER.length()
-                && authorizationHeader.substring(0, BEARER.length()).toLowerCase(Locale.ROOT).equals(BEARER)) {
+                && authorizationHeader.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
             return Optional.of(authorizationHeader.substring(BEARER.length()).trim());
         }
         return Optional.empty();

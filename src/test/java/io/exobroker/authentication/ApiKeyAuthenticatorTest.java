@@ -96,6 +96,21 @@ class ApiKeyAuthenticatorTest {
         assertThat(authenticator.authenticate(MAILER_KEY, null)).isEmpty();
         assertThat(authenticator.authenticate("Basic " + MAILER_KEY, null)).isEmpty();
         assertThat(authenticator.authenticate("Bearer" + MAILER_KEY, null)).isEmpty();
+        assertThat(authenticator.authenticate("Bearer", null)).isEmpty();
+        assertThat(authenticator.authenticate("Bear " + MAILER_KEY, null)).isEmpty();
+        assertThat(authenticator.authenticate("xBearer " + MAILER_KEY, null)).isEmpty();
+        assertThat(authenticator.authenticate("Bearer\t" + MAILER_KEY, null)).isEmpty();
+        // Letters that only look alike, or that case folding maps onto ASCII elsewhere, are no scheme.
+        assertThat(authenticator.authenticate("B\u0435arer " + MAILER_KEY, null)).isEmpty();
+        assertThat(authenticator.authenticate("\u212Aearer " + MAILER_KEY, null)).isEmpty();
+    }
+
+    @Test
+    void theBearerCredentialIsWhatFollowsTheSchemeTrimmed() {
+        assertThat(ApiKeyAuthenticator.bearer("bEaReR  abc ")).contains("abc");
+        assertThat(ApiKeyAuthenticator.bearer("Bearer  ")).contains("");
+        assertThat(ApiKeyAuthenticator.bearer("Bearer ")).isEmpty();
+        assertThat(ApiKeyAuthenticator.bearer(null)).isEmpty();
     }
 
     @Test
