@@ -28,9 +28,8 @@ class CallerRateLimiterTest {
     @Test
     void spendsTheBurstThenRefusesWithTheWaitForOneMoreRequest() {
         Caller caller = caller("runtime", new RateLimit(60, 3));
-        for (int i = 0; i < 3; i++) {
-            limiter.acquire(caller);
-        }
+
+        spend(caller, 3);
 
         assertThat(refusal(caller)).isEqualTo(Duration.ofSeconds(1));
     }
