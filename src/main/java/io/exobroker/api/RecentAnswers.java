@@ -13,8 +13,10 @@ import io.vertx.core.buffer.Buffer;
  * {@code expires_in}: a refreshed token, a reloaded registration or the next second each get a new one, written by
  * {@link JsonAnswer}. Each event-loop thread keeps {@value #SLOTS} answers, in slots picked by the token's identity,
  * so no lock is taken and the memory held is bounded whatever the number of registrations; a token that two hot
- * registrations share a slot with is written anew each time, as without this class. Nothing here outlives its token
- * for long: a slot is overwritten by the next answer that falls into it.
+ * registrations share a slot with is written anew each time, as without this class. A slot keeps its answer until
+ * another falls into it, so an answer may stay in memory after its token has left the cache, as the token's own string
+ * may until it is collected; it is never served again, since only the token object the cache just gave a request
+ * finds it.
  */
 final class RecentAnswers {
 
